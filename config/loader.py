@@ -1,0 +1,493 @@
+"""Read a mall's TOML file, validate it, and build the domain's `Mall`.
+
+Every failure is a `ConfigError` naming the file, the key and the fix.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import msgspec
+
+from ticketing.catalog import (
+    WEEKDAYS,
+    Agency,
+    Counter,
+    Display,
+    Interval,
+    Kiosk,
+    Mall,
+    Queue,
+    Service,
+    Site,
+)
+
+CONFIG_DIR = Path(__file__).resolve().parent
+DEMO_CONFIG = CONFIG_DIR / "demo.toml"
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
+_PREFIX = re.compile(r"^[A-Z]{1,2}$")
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_SPAN = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+
+
+class ConfigError(Exception):
+    def __init__(self, file: Path | str, key: str, problem: str, fix: str) -> None:
+        self.file, self.key, self.problem, self.fix = str(file), key, problem, fix
+        super().__init__(f"{file}: {key}: {problem}. Fix: {fix}")
+
+
+# --- the TOML shape (what a person writes) -----------------------------------
+
+
+class _Raw(msgspec.Struct, forbid_unknown_fields=True):
+    pass
+
+
+class RawHours(_Raw):
+    mon: list[str] = []
+    tue: list[str] = []
+    wed: list[str] = []
+    thu: list[str] = []
+    fri: list[str] = []
+    sat: list[str] = []
+    sun: list[str] = []
+
+
+class RawSite(_Raw):
+    name: str
+    hours: RawHours
+    id: str = "mall"
+    timezone: str = "Asia/Jakarta"
+    languages: list[str] = msgspec.field(default_factory=lambda: ["id"])
+    closed_dates: list[date] = []
+    public_base_url: str = ""  # empty: the server fills in its own address
+    recall_limit: int = 3
+    priority_max_in_row: int = 3
+    service_minutes: float = 8.0
+    recent_calls: int = 8
+
+
+class RawAgency(_Raw):
+    id: str
+    name: str
+    prefix: str
+    short_name: str = ""
+    colour: str = "#1565c0"
+    icon: str = ""
+
+
+class RawQueue(_Raw):
+    id: str
+    agency: str
+    prefix: str
+    name: str = ""
+
+
+class RawService(_Raw):
+    id: str
+    agency: str
+    name: str
+    name_en: str = ""
+    queue: str = ""
+    target_wait_minutes: int = 30
+    daily_quota: int | None = None
+    service_minutes: float | None = None
+
+
+class RawCounter(_Raw):
+    id: str
+    label: str
+    agency: str
+    queues: list[str | list[str]]
+    number: int | None = None
+
+
+class RawKiosk(_Raw):
+    id: str
+    name: str = ""
+    agencies: list[str] = []
+
+
+class RawDisplay(_Raw):
+    id: str
+    name: str = ""
+    agencies: list[str] = []
+    counters: list[str] = []
+    languages: list[str] = []
+
+
+class RawMall(_Raw):
+    site: RawSite
+    agencies: list[RawAgency]
+    services: list[RawService]
+    counters: list[RawCounter]
+    queues: list[RawQueue] = []
+    kiosks: list[RawKiosk] = []
+    displays: list[RawDisplay] = []
+
+
+# --- loading ------------------------------------------------------------------
+
+
+def load_mall(path: Path | str) -> Mall:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(path, "(file)", "no such file", "check ANTRIAN_CONFIG or the path given") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, "(file)", f"cannot read it ({exc})", "make it a readable UTF-8 TOML file") from None
+    return parse_mall(text, path)
+
+
+def parse_mall(text: str, path: Path | str = "<config>") -> Mall:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, "(syntax)", f"not valid TOML: {exc}", "correct the TOML syntax at that line") from None
+    try:
+        raw = msgspec.convert(data, RawMall)
+    except msgspec.ValidationError as exc:
+        raise _shape_error(path, str(exc)) from None
+    return _Builder(path, raw).build()
+
+
+def _shape_error(path: Path | str, message: str) -> ConfigError:
+    # msgspec says e.g. "Expected `int`, got `str` - at `$.services[3].daily_quota`"
+    problem, _, where = message.partition(" - at ")
+    key = where.strip("`").removeprefix("$.").removeprefix("$") or "(top level)"
+    if problem.startswith("Object contains unknown field"):
+        field = problem.split("`")[1]
+        key = f"{key}.{field}" if key != "(top level)" else field
+        return ConfigError(path, key, "unknown key", "remove it or correct its spelling (see config/README.md)")
+    if problem.startswith("Object missing required field"):
+        field = problem.split("`")[1]
+        key = f"{key}.{field}" if key != "(top level)" else field
+        return ConfigError(path, key, "required key is missing", "add it (see config/README.md)")
+    return ConfigError(path, key, problem, "give a value of the expected type (see config/README.md)")
+
+
+class _Builder:
+    def __init__(self, path: Path | str, raw: RawMall) -> None:
+        self.path, self.raw = path, raw
+
+    def fail(self, key: str, problem: str, fix: str) -> ConfigError:
+        return ConfigError(self.path, key, problem, fix)
+
+    def build(self) -> Mall:
+        site = self.site()
+        agencies = self.agencies()
+        queues = self.queues(agencies)
+        services = self.services(site, agencies, queues)
+        counters = self.counters(agencies, queues)
+        self.check_every_queue_served(queues, services, counters)
+        kiosks = self.kiosks(agencies)
+        displays = self.displays(site, agencies, counters)
+        if not self._ident(self.raw.site.id):
+            raise self.fail(
+                "site.id", f"{self.raw.site.id!r} is not a valid id", "use lowercase letters, digits, - or _"
+            )
+        return Mall(
+            id=self.raw.site.id,
+            site=site,
+            agencies=agencies,
+            queues=queues,
+            services=services,
+            counters=counters,
+            kiosks=kiosks,
+            displays=displays,
+        )
+
+    @staticmethod
+    def _ident(value: str) -> bool:
+        return bool(_ID.match(value))
+
+    def _unique_ids(self, section: str, ids: list[str]) -> None:
+        seen: set[str] = set()
+        for i, ident in enumerate(ids):
+            if not self._ident(ident):
+                raise self.fail(
+                    f"{section}[{i}].id",
+                    f"{ident!r} is not a valid id",
+                    "use 1-48 lowercase letters, digits, - or _, starting with a letter or digit",
+                )
+            if ident in seen:
+                raise self.fail(f"{section}[{i}].id", f"duplicate id {ident!r}", "give each entry its own id")
+            seen.add(ident)
+
+    def site(self) -> Site:
+        s = self.raw.site
+        try:
+            ZoneInfo(s.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self.fail(
+                "site.timezone",
+                f"unknown time zone {s.timezone!r}",
+                "use an IANA name such as Asia/Jakarta, Asia/Makassar or Asia/Jayapura",
+            ) from None
+        hours = tuple(self._day_hours(day, getattr(s.hours, day)) for day in WEEKDAYS)
+        for key, value, low in (
+            ("recall_limit", s.recall_limit, 1),
+            ("priority_max_in_row", s.priority_max_in_row, 1),
+            ("recent_calls", s.recent_calls, 1),
+        ):
+            if value < low:
+                raise self.fail(
+                    f"site.{key}", f"must be at least {low}, got {value}", f"set site.{key} to {low} or more"
+                )
+        if s.service_minutes <= 0:
+            raise self.fail(
+                "site.service_minutes", "must be positive", "set the usual minutes one visitor takes, e.g. 8"
+            )
+        for i, lang in enumerate(s.languages):
+            if lang not in ("id", "en"):
+                raise self.fail(f"site.languages[{i}]", f"unsupported language {lang!r}", 'use "id" and/or "en"')
+        if not s.languages:
+            raise self.fail("site.languages", "no language given", 'use ["id"] or ["id", "en"]')
+        return Site(
+            name=s.name,
+            timezone=s.timezone,
+            languages=tuple(s.languages),
+            hours=hours,
+            closed_dates=frozenset(s.closed_dates),
+            public_base_url=s.public_base_url.rstrip("/"),
+            recall_limit=s.recall_limit,
+            priority_max_in_row=s.priority_max_in_row,
+            service_minutes=s.service_minutes,
+            recent_calls=s.recent_calls,
+        )
+
+    def _day_hours(self, day: str, spans: list[str]) -> tuple[Interval, ...]:
+        out: list[Interval] = []
+        for i, span in enumerate(spans):
+            key = f"site.hours.{day}[{i}]"
+            m = _SPAN.match(span.strip())
+            if not m:
+                raise self.fail(key, f"{span!r} is not a time span", 'write it as "HH:MM-HH:MM", e.g. "07:30-12:00"')
+            h1, m1, h2, m2 = (int(g) for g in m.groups())
+            start, end = h1 * 60 + m1, h2 * 60 + m2
+            if h1 > 23 or m1 > 59 or m2 > 59 or end > 24 * 60:
+                raise self.fail(key, f"{span!r} is not a time of day", "use 00:00 to 24:00")
+            if end <= start:
+                raise self.fail(
+                    key, f"{span!r} ends before it starts", "the end must be after the start (24:00 for midnight)"
+                )
+            out.append(Interval(start, end))
+        out.sort(key=lambda iv: iv.start)
+        for a, b in itertools.pairwise(out):
+            if b.start < a.end:
+                raise self.fail(
+                    f"site.hours.{day}",
+                    "opening hours overlap",
+                    "make the spans not overlap; a break is the gap between two spans",
+                )
+        return tuple(out)
+
+    def agencies(self) -> dict[str, Agency]:
+        raws = self.raw.agencies
+        if not raws:
+            raise self.fail("agencies", "no agency defined", "add at least one [[agencies]] table")
+        self._unique_ids("agencies", [a.id for a in raws])
+        out: dict[str, Agency] = {}
+        for i, a in enumerate(raws):
+            if not _PREFIX.match(a.prefix):
+                raise self.fail(
+                    f"agencies[{i}].prefix",
+                    f"{a.prefix!r} is not a ticket prefix",
+                    "use one or two capital letters, e.g. A or PB",
+                )
+            if not _COLOUR.match(a.colour):
+                raise self.fail(
+                    f"agencies[{i}].colour", f"{a.colour!r} is not a colour", 'use "#rrggbb", e.g. "#0b6e4f"'
+                )
+            out[a.id] = Agency(a.id, a.name, a.short_name or a.name, a.prefix, a.colour, a.icon)
+        return out
+
+    def queues(self, agencies: dict[str, Agency]) -> dict[str, Queue]:
+        # Every agency has a default queue named after it; [[queues]] adds more.
+        out = {a.id: Queue(a.id, a.id, a.prefix, a.short_name) for a in agencies.values()}
+        owner = {a.prefix: f"agencies[{i}] ({a.id})" for i, a in enumerate(self.raw.agencies)}
+        if len(owner) != len(agencies):
+            seen: dict[str, int] = {}
+            for i, a in enumerate(self.raw.agencies):
+                if a.prefix in seen:
+                    raise self.fail(
+                        f"agencies[{i}].prefix",
+                        f"duplicate prefix {a.prefix!r}, already used by agencies[{seen[a.prefix]}]",
+                        "give each agency and queue its own ticket prefix",
+                    )
+                seen[a.prefix] = i
+        for i, q in enumerate(self.raw.queues):
+            key = f"queues[{i}]"
+            if not self._ident(q.id):
+                raise self.fail(f"{key}.id", f"{q.id!r} is not a valid id", "use lowercase letters, digits, - or _")
+            if q.id in out:
+                raise self.fail(
+                    f"{key}.id",
+                    f"duplicate queue id {q.id!r} (agencies have a queue named after their id)",
+                    "choose another id",
+                )
+            if q.agency not in agencies:
+                raise self.fail(
+                    f"{key}.agency", f"unknown agency {q.agency!r}", "use the id of an agency from [[agencies]]"
+                )
+            if not _PREFIX.match(q.prefix):
+                raise self.fail(
+                    f"{key}.prefix", f"{q.prefix!r} is not a ticket prefix", "use one or two capital letters"
+                )
+            if q.prefix in owner:
+                raise self.fail(
+                    f"{key}.prefix",
+                    f"duplicate prefix {q.prefix!r}, already used by {owner[q.prefix]}",
+                    "give each queue its own prefix",
+                )
+            owner[q.prefix] = key
+            out[q.id] = Queue(q.id, q.agency, q.prefix, q.name or q.id)
+        return out
+
+    def services(self, site: Site, agencies: dict[str, Agency], queues: dict[str, Queue]) -> dict[str, Service]:
+        raws = self.raw.services
+        self._unique_ids("services", [s.id for s in raws])
+        out: dict[str, Service] = {}
+        for i, s in enumerate(raws):
+            key = f"services[{i}]"
+            if s.agency not in agencies:
+                raise self.fail(
+                    f"{key}.agency", f"unknown agency {s.agency!r}", "use the id of an agency from [[agencies]]"
+                )
+            queue_id = s.queue or s.agency
+            if queue_id not in queues:
+                raise self.fail(
+                    f"{key}.queue", f"unknown queue {queue_id!r}", "use an agency id or a queue from [[queues]]"
+                )
+            if queues[queue_id].agency_id != s.agency:
+                raise self.fail(
+                    f"{key}.queue",
+                    f"queue {queue_id!r} belongs to another agency",
+                    "use a queue of the service's own agency",
+                )
+            if s.daily_quota is not None and s.daily_quota < 1:
+                raise self.fail(
+                    f"{key}.daily_quota", "must be at least 1", "remove it for no quota, or set a positive number"
+                )
+            if s.target_wait_minutes < 1:
+                raise self.fail(
+                    f"{key}.target_wait_minutes", "must be at least 1", "set the target waiting time in minutes"
+                )
+            minutes = s.service_minutes if s.service_minutes is not None else site.service_minutes
+            if minutes <= 0:
+                raise self.fail(f"{key}.service_minutes", "must be positive", "set the usual minutes one visitor takes")
+            out[s.id] = Service(
+                s.id, s.agency, queue_id, s.name, s.name_en or s.name, s.target_wait_minutes, s.daily_quota, minutes
+            )
+        if not out:
+            raise self.fail("services", "no service defined", "add at least one [[services]] table")
+        return out
+
+    def counters(self, agencies: dict[str, Agency], queues: dict[str, Queue]) -> dict[str, Counter]:
+        raws = self.raw.counters
+        self._unique_ids("counters", [c.id for c in raws])
+        out: dict[str, Counter] = {}
+        numbers: dict[int, int] = {}
+        for i, c in enumerate(raws):
+            key = f"counters[{i}]"
+            if c.agency not in agencies:
+                raise self.fail(
+                    f"{key}.agency", f"unknown agency {c.agency!r}", "use the id of an agency from [[agencies]]"
+                )
+            if not c.queues:
+                raise self.fail(f"{key}.queues", "serves no queue", "list the queues this counter calls from, in order")
+            tiers: list[tuple[str, ...]] = []
+            seen: set[str] = set()
+            for j, entry in enumerate(c.queues):
+                tier = [entry] if isinstance(entry, str) else entry
+                for k, q in enumerate(tier):
+                    qkey = f"{key}.queues[{j}]" + ("" if isinstance(entry, str) else f"[{k}]")
+                    if q not in queues:
+                        raise self.fail(qkey, f"unknown queue {q!r}", "use an agency id or a queue id from [[queues]]")
+                    if q in seen:
+                        raise self.fail(qkey, f"queue {q!r} listed twice", "list each queue once")
+                    seen.add(q)
+                if not tier:
+                    raise self.fail(f"{key}.queues[{j}]", "empty group", "remove the empty list")
+                tiers.append(tuple(tier))
+            number = c.number if c.number is not None else _trailing_number(c.label)
+            if number is None:
+                raise self.fail(
+                    f"{key}.number",
+                    f"no counter number in label {c.label!r}",
+                    "add number = N (used when announcing the call)",
+                )
+            if number in numbers:
+                raise self.fail(
+                    f"{key}.number",
+                    f"counter number {number} is already used by counters[{numbers[number]}]",
+                    'give each counter its own number: calls announce it ("silakan menuju loket tiga")',
+                )
+            numbers[number] = i
+            out[c.id] = Counter(c.id, c.label, number, c.agency, tuple(tiers))
+        if not out:
+            raise self.fail("counters", "no counter defined", "add at least one [[counters]] table")
+        return out
+
+    def check_every_queue_served(
+        self, queues: dict[str, Queue], services: dict[str, Service], counters: dict[str, Counter]
+    ) -> None:
+        used = {s.queue_id for s in services.values()}
+        served = {q for c in counters.values() for q in c.queue_ids}
+        for queue_id in sorted(used - served):
+            first = next(i for i, s in enumerate(self.raw.services) if (s.queue or s.agency) == queue_id)
+            raise self.fail(
+                f"services[{first}].queue",
+                f"queue {queue_id!r} is served by no counter, so its tickets would never be called",
+                f"add {queue_id!r} to the queues of a counter",
+            )
+
+    def kiosks(self, agencies: dict[str, Agency]) -> dict[str, Kiosk]:
+        self._unique_ids("kiosks", [k.id for k in self.raw.kiosks])
+        out: dict[str, Kiosk] = {}
+        for i, k in enumerate(self.raw.kiosks):
+            self._known(f"kiosks[{i}].agencies", k.agencies, agencies, "agency")
+            out[k.id] = Kiosk(k.id, k.name or k.id, tuple(k.agencies))
+        return out
+
+    def displays(self, site: Site, agencies: dict[str, Agency], counters: dict[str, Counter]) -> dict[str, Display]:
+        self._unique_ids("displays", [d.id for d in self.raw.displays])
+        out: dict[str, Display] = {}
+        for i, d in enumerate(self.raw.displays):
+            self._known(f"displays[{i}].agencies", d.agencies, agencies, "agency")
+            self._known(f"displays[{i}].counters", d.counters, counters, "counter")
+            for j, lang in enumerate(d.languages):
+                if lang not in site.languages:
+                    raise self.fail(
+                        f"displays[{i}].languages[{j}]",
+                        f"{lang!r} is not among site.languages",
+                        "add it to site.languages or remove it here",
+                    )
+            out[d.id] = Display(
+                d.id, d.name or d.id, tuple(d.agencies), tuple(d.counters), tuple(d.languages or site.languages)
+            )
+        return out
+
+    def _known(self, key: str, ids: list[str], known: Mapping[str, object], what: str) -> None:
+        for j, ident in enumerate(ids):
+            if ident not in known:
+                raise self.fail(
+                    f"{key}[{j}]",
+                    f"unknown {what} {ident!r}",
+                    f"use the id of an {what} defined in this file"
+                    if what[0] in "aeiou"
+                    else f"use the id of a {what} defined in this file",
+                )
+
+
+def _trailing_number(label: str) -> int | None:
+    m = re.search(r"(\d+)\s*$", label)
+    return int(m.group(1)) if m else None

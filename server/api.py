@@ -1,0 +1,218 @@
+"""The JSON API. Handlers parse, call the domain through the floor, and return views."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import HTTPException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from server.floor import Floor, new_ticket_id
+from server.views import (
+    CatalogView,
+    CounterView,
+    FloorView,
+    TicketView,
+    catalog_view,
+    counter_view,
+    floor_view,
+    ticket_view,
+)
+from ticketing import commands as cmd
+from ticketing.errors import NotFound, Refusal
+from ticketing.events import Recorded
+
+STATUS_FOR_REFUSAL = {"not_found": 404, "conflict": 409, "unavailable": 409, "invalid": 422}
+
+
+class IssueRequest(msgspec.Struct):
+    service_id: str
+    priority: str | None = None
+    kiosk_id: str | None = None
+    lang: str = "id"
+
+
+class TransferRequest(msgspec.Struct):
+    service_id: str
+
+
+class CallRequest(msgspec.Struct):
+    ticket_id: str
+
+
+class PauseRequest(msgspec.Struct):
+    reason: str = ""
+
+
+class ErrorBody(msgspec.Struct):
+    status_code: int
+    detail: str
+    code: str
+
+
+def refusal_handler(request: Request[Any, Any, Any], exc: Refusal) -> Response[ErrorBody]:
+    status = STATUS_FOR_REFUSAL[exc.kind]
+    return Response(ErrorBody(status, exc.message, exc.code), status_code=status)
+
+
+def _ticket_of(floor: Floor, ticket_id: str) -> TicketView:
+    t = floor.state.tickets.get(ticket_id)
+    if t is None:
+        raise NotFound(
+            "Tiket tidak ditemukan untuk hari ini. "
+            "No ticket with that id today: tickets are valid on the day they were taken."
+        )
+    return ticket_view(floor, t)
+
+
+def _require_counter(floor: Floor, counter_id: str) -> None:
+    if counter_id not in floor.mall.counters:
+        raise NotFound(f"Unknown counter '{counter_id}': use a counter id from /api/floor.")
+
+
+def _touched_ticket(records: list[Recorded]) -> str | None:
+    for r in reversed(records):
+        ticket_id = getattr(r.event, "ticket_id", None)
+        if ticket_id:
+            return str(ticket_id)
+    return None
+
+
+class CatalogController(Controller):
+    path = "/api"
+    tags = ("visitors",)
+
+    @get("/catalog", summary="Agencies and services with open/closed, quota left, people waiting and estimated wait")
+    async def catalog(self, floor: Floor, kiosk_id: str | None = None) -> CatalogView:
+        if kiosk_id is not None and kiosk_id not in floor.mall.kiosks:
+            raise NotFound(f"Unknown kiosk '{kiosk_id}'.")
+        floor.roll_day()
+        return catalog_view(floor, kiosk_id)
+
+    @post("/tickets", status_code=HTTP_201_CREATED, summary="Take a number")
+    async def issue(self, floor: Floor, data: IssueRequest) -> TicketView:
+        ticket_id = new_ticket_id()
+        await floor.execute(
+            lambda s, now: cmd.issue_ticket(
+                s,
+                now=now,
+                service_id=data.service_id,
+                ticket_id=ticket_id,
+                priority=data.priority,
+                kiosk_id=data.kiosk_id,
+                lang=data.lang,
+            )
+        )
+        return _ticket_of(floor, ticket_id)
+
+    @get("/tickets/{ticket_id:str}", summary="A ticket's status, position and estimated wait")
+    async def ticket(self, floor: Floor, ticket_id: str) -> TicketView:
+        floor.roll_day()
+        return _ticket_of(floor, ticket_id)
+
+    @post("/tickets/{ticket_id:str}/cancel", status_code=200, summary="The visitor gives up their place")
+    async def cancel(self, floor: Floor, ticket_id: str) -> TicketView:
+        await floor.execute(lambda s, now: cmd.cancel_ticket(s, ticket_id=ticket_id, now=now))
+        return _ticket_of(floor, ticket_id)
+
+
+class FloorController(Controller):
+    path = "/api"
+    tags = ("floor",)
+
+    @get("/floor", summary="Snapshot of queues, counters, current tickets and recent calls")
+    async def floor(self, floor: Floor) -> FloorView:
+        floor.roll_day()
+        return floor_view(floor)
+
+    @get("/counters/{counter_id:str}", summary="One counter, its current ticket and its queues")
+    async def counter(self, floor: Floor, counter_id: str) -> CounterView:
+        _require_counter(floor, counter_id)
+        floor.roll_day()
+        return counter_view(floor, counter_id, floor.clock())
+
+    @post(
+        "/counters/{counter_id:str}/call-next",
+        status_code=200,
+        summary="Call the next visitor (opens the counter if closed or paused)",
+        responses={204: ResponseSpec(data_container=None, description="Nobody is waiting in this counter's queues")},
+    )
+    async def call_next(self, floor: Floor, counter_id: str) -> Response[TicketView | None]:
+        records = await floor.execute(lambda s, now: cmd.call_next(s, counter_id=counter_id, now=now))
+        ticket_id = _touched_ticket(records)
+        if ticket_id is None:
+            return Response(None, status_code=HTTP_204_NO_CONTENT)
+        return Response(_ticket_of(floor, ticket_id))
+
+    async def _ticket_action(
+        self, floor: Floor, counter_id: str, decide: Callable[..., Any], **kwargs: Any
+    ) -> TicketView:
+        _require_counter(floor, counter_id)
+        records = await floor.execute(lambda s, now: decide(s, counter_id=counter_id, now=now, **kwargs))
+        ticket_id = _touched_ticket(records)
+        if ticket_id is None:  # pragma: no cover - every ticket action appends a ticket event
+            raise HTTPException(status_code=409, detail="Nothing happened.")
+        return _ticket_of(floor, ticket_id)
+
+    async def _counter_action(
+        self, floor: Floor, counter_id: str, decide: Callable[..., Any], **kwargs: Any
+    ) -> CounterView:
+        _require_counter(floor, counter_id)
+        await floor.execute(lambda s, now: decide(s, counter_id=counter_id, now=now, **kwargs))
+        return counter_view(floor, counter_id, floor.clock())
+
+    @post(
+        "/counters/{counter_id:str}/recall",
+        status_code=200,
+        summary="Call the current ticket again (no-show past the limit)",
+    )
+    async def recall(self, floor: Floor, counter_id: str) -> TicketView:
+        return await self._ticket_action(floor, counter_id, cmd.recall)
+
+    @post("/counters/{counter_id:str}/start", status_code=200, summary="The visitor has arrived: start service")
+    async def start(self, floor: Floor, counter_id: str) -> TicketView:
+        return await self._ticket_action(floor, counter_id, cmd.start_service)
+
+    @post("/counters/{counter_id:str}/finish", status_code=200, summary="Service done")
+    async def finish(self, floor: Floor, counter_id: str) -> TicketView:
+        return await self._ticket_action(floor, counter_id, cmd.finish)
+
+    @post("/counters/{counter_id:str}/no-show", status_code=200, summary="The called visitor did not come")
+    async def no_show(self, floor: Floor, counter_id: str) -> TicketView:
+        return await self._ticket_action(floor, counter_id, cmd.no_show)
+
+    @post(
+        "/counters/{counter_id:str}/transfer",
+        status_code=200,
+        summary="Send the visitor to another service, keeping their arrival time",
+    )
+    async def transfer(self, floor: Floor, counter_id: str, data: TransferRequest) -> TicketView:
+        return await self._ticket_action(floor, counter_id, cmd.transfer, service_id=data.service_id)
+
+    @post(
+        "/counters/{counter_id:str}/return",
+        status_code=200,
+        summary="Put the current ticket back in its queue at its place",
+    )
+    async def return_(self, floor: Floor, counter_id: str) -> TicketView:
+        return await self._ticket_action(floor, counter_id, cmd.return_to_queue)
+
+    @post("/counters/{counter_id:str}/call", status_code=200, summary="Call a specific waiting ticket")
+    async def call(self, floor: Floor, counter_id: str, data: CallRequest) -> TicketView:
+        return await self._ticket_action(floor, counter_id, cmd.call_specific, ticket_id=data.ticket_id)
+
+    @post("/counters/{counter_id:str}/open", status_code=200, summary="Open the counter")
+    async def open(self, floor: Floor, counter_id: str) -> CounterView:
+        return await self._counter_action(floor, counter_id, cmd.open_counter)
+
+    @post("/counters/{counter_id:str}/pause", status_code=200, summary="Pause the counter for a break")
+    async def pause(self, floor: Floor, counter_id: str, data: PauseRequest | None = None) -> CounterView:
+        return await self._counter_action(floor, counter_id, cmd.pause_counter, reason=data.reason if data else "")
+
+    @post("/counters/{counter_id:str}/close", status_code=200, summary="Close the counter")
+    async def close(self, floor: Floor, counter_id: str) -> CounterView:
+        return await self._counter_action(floor, counter_id, cmd.close_counter)

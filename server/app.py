@@ -1,0 +1,117 @@
+"""Wiring: settings + mall config + journal -> a Litestar app."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from litestar import Litestar, Request, Response
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from config.loader import load_mall
+from server import api, live, pages
+from server.floor import Floor, utcnow
+from server.journal import Journal, JournalError
+from server.journal.sqlite import SQLiteJournal
+from server.settings import ROOT, Settings
+from ticketing.catalog import Mall
+from ticketing.errors import Refusal
+
+MAX_BODY_BYTES = 64 * 1024  # the largest legitimate request is a few hundred bytes
+DAY_CHECK_SECONDS = 30
+
+
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.detail}
+    if getattr(exc, "extra", None):
+        body["extra"] = exc.extra
+    return Response(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
+def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    # Last resort: the request failed on our side; say so plainly (the traceback goes to the log).
+    request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return Response(
+        {"status_code": 500, "detail": "Something went wrong on the server. Please try again."}, status_code=500
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    mall: Mall | None = None,
+    journal: Journal | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> Litestar:
+    settings = settings or Settings()
+    mall = mall or load_mall(settings.config_path)
+    site = msgspec.structs.replace(mall.site, public_base_url=settings.public_base_url(mall.site.public_base_url))
+    mall = msgspec.structs.replace(mall, site=site)
+    journal = journal or SQLiteJournal(settings.journal_for(mall.id), mall.id)
+    floor = Floor(mall, journal, clock)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        try:
+            await journal.start()
+        except JournalError as exc:
+            # uvicorn would bury this under a traceback: say it plainly, then stop.
+            print(f"Journal error: {exc}", file=sys.stderr, flush=True)
+            raise
+        try:
+            await floor.start()
+            yield
+        finally:
+            await journal.stop()
+
+    async def provide_floor() -> Floor:
+        return floor
+
+    return Litestar(
+        route_handlers=[
+            api.CatalogController,
+            api.FloorController,
+            live.floor_feed,
+            live.ticket_feed,
+            pages.index,
+            pages.kiosk_page,
+            pages.counter_page,
+            pages.display_page,
+            pages.status_page,
+            pages.ticket_qr,
+            create_static_files_router("/static", directories=[ROOT / "server" / "static"], include_in_schema=False),
+            create_static_files_router(
+                "/static/display",
+                directories=[ROOT / "displays" / "static"],
+                include_in_schema=False,
+                name="display_static",
+            ),
+        ],
+        dependencies={"floor": Provide(provide_floor)},
+        exception_handlers={Refusal: api.refusal_handler, HTTPException: _http_error, Exception: _internal_error},
+        lifespan=[lifespan],
+        template_config=TemplateConfig(
+            directory=[ROOT / "server" / "templates", ROOT / "displays" / "templates"], engine=JinjaTemplateEngine
+        ),
+        openapi_config=OpenAPIConfig(title="Antrian", version="0.1.0", path="/schema"),
+        request_max_body_size=MAX_BODY_BYTES,
+        debug=False,
+    )
+
+
+def app_from_env() -> Litestar:
+    """Factory for `uvicorn --factory server.app:app_from_env`."""
+    return create_app(Settings.from_env())
+
+
+__all__ = ["Path", "app_from_env", "create_app"]

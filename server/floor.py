@@ -1,0 +1,158 @@
+"""The floor in a server process: today's state, the compare-and-append loop, the live feed.
+
+Commands are domain functions `decide(state, now) -> events`. The floor appends their events
+only if the journal has not moved since the state they were decided on; on conflict it
+catches up and decides again, so two counters can never get the same visitor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+from server.hub import Hub
+from server.journal import Journal, JournalConflict, JournalError
+from ticketing import state as st
+from ticketing.catalog import Mall
+from ticketing.events import Event, Recorded
+from ticketing.state import FloorState
+
+Decide = Callable[[FloorState, datetime], list[Event]]
+MAX_ATTEMPTS = 50
+_encoder = msgspec.json.Encoder()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_ticket_id() -> str:
+    # 128 random bits: ticket ids are capabilities (the status page URL), never guessable.
+    return secrets.token_urlsafe(16)
+
+
+class Floor:
+    def __init__(self, mall: Mall, journal: Journal, clock: Callable[[], datetime] = utcnow) -> None:
+        self.mall = mall
+        self.journal = journal
+        self.clock = clock
+        self.hub = Hub()
+        self._lock = asyncio.Lock()
+        self.state: FloorState = st.new_day(mall, mall.service_day(clock()))
+        self.base_event_id = 0  # the last id before today's first event
+        self.today: list[Recorded] = []
+        self._positions: dict[str, tuple[int, dict[str, int]]] = {}
+        self._changed = asyncio.Event()
+
+    async def changed(self) -> None:
+        """Wait until the floor changes (any event, or a new day)."""
+        await self._changed.wait()
+
+    def _notify(self) -> None:
+        event, self._changed = self._changed, asyncio.Event()
+        event.set()
+
+    # --- start and catch-up ----------------------------------------------------------
+
+    async def start(self) -> None:
+        """Replay today's journal: a restart resumes where the floor was."""
+        await self._load_day(self.mall.service_day(self.clock()))
+
+    async def _load_day(self, day: Any) -> None:
+        last = await self.journal.last_id()
+        records = await self.journal.read(day)
+        base = records[0].id - 1 if records else last
+        self.state = st.replay(self.mall, day, records, base)
+        self.state.last_event_id = max(self.state.last_event_id, last)  # other days' ids are never reused
+        self.base_event_id = base
+        self.today = list(records)
+        self._positions.clear()
+
+    def roll_day(self) -> bool:
+        """Start a new service day when the mall's local date has changed. Returns True if it did."""
+        day = self.mall.service_day(self.clock())
+        if day == self.state.day:
+            return False
+        self.state = st.new_day(self.mall, day, self.state.last_event_id)
+        self.base_event_id = self.state.last_event_id
+        self.today = []
+        self._positions.clear()
+        self.hub.publish(self.snapshot_message())
+        self._notify()
+        return True
+
+    async def _catch_up(self) -> None:
+        records = await self.journal.read(self.state.day, self.state.last_event_id)
+        self._accept(records)
+        self.state.last_event_id = max(self.state.last_event_id, await self.journal.last_id())
+
+    # --- commands --------------------------------------------------------------------
+
+    async def execute(self, decide: Decide) -> list[Recorded]:
+        """Decide on the current state and append; retried on conflict. Refusals propagate."""
+        async with self._lock:
+            for _ in range(MAX_ATTEMPTS):
+                self.roll_day()
+                events = decide(self.state, self.clock())
+                if not events:
+                    return []
+                try:
+                    records = await self.journal.append(self.state.day, events, self.state.last_event_id)
+                except JournalConflict:
+                    await self._catch_up()
+                    continue
+                self._accept(records)
+                return records
+        raise JournalError("The journal is too busy right now: please try again.")
+
+    def _accept(self, records: list[Recorded]) -> None:
+        for record in records:
+            if record.id <= self.state.last_event_id or record.day != self.state.day:
+                continue
+            st.apply(self.state, record)
+            self.today.append(record)
+            self.hub.publish(self.encode(record))
+        if records:
+            self._notify()
+
+    # --- reads -----------------------------------------------------------------------
+
+    def positions(self, queue_id: str) -> dict[str, int]:
+        cached = self._positions.get(queue_id)
+        if cached is None or cached[0] != self.state.last_event_id:
+            cached = (self.state.last_event_id, st.positions(self.state, queue_id))
+            self._positions[queue_id] = cached
+        return cached[1]
+
+    def missed_since(self, since: int | None) -> list[Recorded] | None:
+        """Today's records after `since`, or None when the client needs a fresh snapshot
+        (no `since`, another day, or ahead of this journal)."""
+        if since is None or not (self.base_event_id < since <= self.state.last_event_id):
+            return None
+        return self.today[bisect.bisect_right(self.today, since, key=lambda r: r.id) :]
+
+    def encode(self, record: Recorded) -> str:
+        # Encoded once here, then sent as-is to every socket.
+        return _encoder.encode(self.wire(record)).decode()
+
+    def wire(self, record: Recorded) -> dict[str, Any]:
+        """An event as the live feed sends it: its fields, its id and day, and the counter's label for displays."""
+        out: dict[str, Any] = msgspec.to_builtins(record.event)
+        out["id"] = record.id
+        out["day"] = record.day.isoformat()
+        counter = self.mall.counters.get(out.get("counter_id") or "")
+        if counter is not None:
+            out["counter_label"] = counter.label
+            out["counter_number"] = counter.number
+        return out
+
+    def snapshot_message(self) -> str:
+        from server.views import floor_view  # views import the floor's types; import here to avoid a cycle
+
+        return _encoder.encode({"type": "snapshot", "id": self.state.last_event_id, "floor": floor_view(self)}).decode()

@@ -1,0 +1,103 @@
+"""Live feeds over websockets: the floor's events for displays and staff, one ticket for its visitor."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import suppress
+from typing import Any
+
+import msgspec
+from litestar import WebSocket, websocket
+from litestar.exceptions import WebSocketDisconnect
+
+from server.floor import Floor
+from server.hub import HubClient
+from server.views import ticket_view
+
+INBOUND_LIMIT = 4096  # clients send nothing but an occasional ping
+SEND_TIMEOUT = 10.0  # a socket that takes longer to accept one message is stuck
+CLOSE_TOO_SLOW = 4008
+CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_BIG = 1009
+
+
+async def _receive(socket: WebSocket[Any, Any, Any]) -> None:
+    """Read (and mostly ignore) what the client sends, so a disconnect is noticed."""
+    while True:
+        data = await socket.receive_data("text")
+        if len(data) > INBOUND_LIMIT:
+            await socket.close(code=CLOSE_TOO_BIG, reason="message too big")
+            return
+        if data == "ping":
+            await socket.send_data('{"type":"pong"}')
+
+
+async def _run_until_first_done(*coros: object) -> None:
+    tasks = [asyncio.ensure_future(c) for c in coros]  # type: ignore[call-overload]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for t in tasks:
+            t.cancel()
+        for t in tasks:
+            with suppress(asyncio.CancelledError, WebSocketDisconnect, Exception):
+                await t
+
+
+async def _send_from(socket: WebSocket[Any, Any, Any], client: HubClient, first: list[str]) -> None:
+    for backlog in first:
+        await asyncio.wait_for(socket.send_data(backlog), SEND_TIMEOUT)
+    while True:
+        message = await client.queue.get()
+        if message is None:
+            await socket.close(code=CLOSE_TOO_SLOW, reason="too slow: reconnect with since=<last id>")
+            return
+        try:
+            await asyncio.wait_for(socket.send_data(message), SEND_TIMEOUT)
+        except TimeoutError:
+            await socket.close(code=CLOSE_TOO_SLOW, reason="too slow: reconnect with since=<last id>")
+            return
+
+
+@websocket("/ws/floor")
+async def floor_feed(socket: WebSocket[Any, Any, Any], floor: Floor, since: int | None = None) -> None:
+    """A snapshot, or exactly the events after `since`; then every event live, in order."""
+    await socket.accept()
+    client = floor.hub.register()
+    try:
+        # From register to here nothing awaits: no event can fall between the backlog and the live queue.
+        floor.roll_day()
+        missed = floor.missed_since(since)
+        first = [floor.snapshot_message()] if missed is None else [floor.encode(r) for r in missed]
+        await _run_until_first_done(_send_from(socket, client, first), _receive(socket))
+    finally:
+        floor.hub.unregister(client)
+
+
+@websocket("/ws/tickets/{ticket_id:str}")
+async def ticket_feed(socket: WebSocket[Any, Any, Any], floor: Floor, ticket_id: str) -> None:
+    """The visitor's ticket view, sent again whenever it changes."""
+    await socket.accept()
+    if ticket_id not in floor.state.tickets:
+        await socket.send_data(
+            '{"type":"error","detail":"Tiket tidak ditemukan untuk hari ini. No such ticket today."}'
+        )
+        await socket.close(code=CLOSE_NOT_FOUND, reason="no such ticket today")
+        return
+
+    async def push() -> None:
+        last = ""
+        while True:
+            changed = asyncio.ensure_future(floor.changed())
+            ticket = floor.state.tickets.get(ticket_id)
+            if ticket is None:  # a new day began
+                changed.cancel()
+                await socket.close(code=CLOSE_NOT_FOUND, reason="the service day has ended")
+                return
+            message = msgspec.json.encode({"type": "ticket", "ticket": ticket_view(floor, ticket)}).decode()
+            if message != last:
+                await asyncio.wait_for(socket.send_data(message), SEND_TIMEOUT)
+                last = message
+            await changed
+
+    await _run_until_first_done(push(), _receive(socket))

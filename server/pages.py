@@ -1,0 +1,65 @@
+"""HTML pages (Jinja2 + plain JS) and the ticket's QR code."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from litestar import Response, get
+from litestar.response import Template
+
+from server.floor import Floor
+from ticketing.errors import NotFound
+
+
+def _page(name: str, floor: Floor, **context: Any) -> Template:
+    return Template(template_name=name, context={"mall": floor.mall, **context})
+
+
+@get("/", include_in_schema=False)
+async def index(floor: Floor) -> Template:
+    return _page("index.html", floor)
+
+
+@get("/kiosk/{kiosk_id:str}", include_in_schema=False)
+async def kiosk_page(floor: Floor, kiosk_id: str) -> Template:
+    kiosk = floor.mall.kiosks.get(kiosk_id)
+    if kiosk is None:
+        raise NotFound(f"Unknown kiosk '{kiosk_id}': see / for the kiosks of this mall.")
+    return _page("kiosk.html", floor, kiosk=kiosk)
+
+
+@get("/counter/{counter_id:str}", include_in_schema=False)
+async def counter_page(floor: Floor, counter_id: str) -> Template:
+    counter = floor.mall.counters.get(counter_id)
+    if counter is None:
+        raise NotFound(f"Unknown counter '{counter_id}': see / for the counters of this mall.")
+    return _page("counter.html", floor, counter=counter)
+
+
+@get("/display/{display_id:str}", include_in_schema=False)
+async def display_page(floor: Floor, display_id: str) -> Template:
+    display = floor.mall.displays.get(display_id)
+    if display is None:
+        raise NotFound(f"Unknown display '{display_id}': see / for the displays of this mall.")
+    return _page("display.html", floor, display=display)
+
+
+@get("/t/{ticket_id:str}", include_in_schema=False)
+async def status_page(floor: Floor, ticket_id: str) -> Template:
+    # Rendered even for an unknown id: the page itself says so, in words a visitor understands.
+    return _page("status.html", floor, ticket_id=ticket_id)
+
+
+@get("/t/{ticket_id:str}/qr.svg", include_in_schema=False)
+async def ticket_qr(floor: Floor, ticket_id: str) -> Response[bytes]:
+    if ticket_id not in floor.state.tickets:
+        raise NotFound("No ticket with that id today.")
+    image = qrcode.make(
+        f"{floor.mall.site.public_base_url}/t/{ticket_id}", image_factory=qrcode.image.svg.SvgPathImage, box_size=12
+    )
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return Response(buffer.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=86400"})
