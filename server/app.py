@@ -32,9 +32,20 @@ DAY_CHECK_SECONDS = 30
 
 
 def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
-    body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.detail}
-    if getattr(exc, "extra", None):
-        body["extra"] = exc.extra
+    detail = exc.detail
+    extra = getattr(exc, "extra", None)
+    if isinstance(extra, list) and extra:
+        # Litestar's "Validation failed for POST /x" alone does not tell anyone what to fix.
+        problems = []
+        for item in extra:
+            if isinstance(item, dict):
+                key = item.get("key")
+                where = f"{key}: " if key and key != "data" else ""
+                problems.append(f"{where}{item.get('message', '')}")
+        detail = f"{detail}: {'; '.join(problems)}. Send JSON as described at /schema."
+    body: dict[str, Any] = {"status_code": exc.status_code, "detail": detail}
+    if extra:
+        body["extra"] = extra
     return Response(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 

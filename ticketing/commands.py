@@ -248,11 +248,11 @@ def open_counter(state: FloorState, *, counter_id: str, now: datetime) -> list[E
 
 def pause_counter(state: FloorState, *, counter_id: str, now: datetime, reason: str = "") -> list[Event]:
     counter = _counter(state, counter_id)
+    if len(reason) > 200:
+        raise Invalid("The pause reason is too long: keep it under 200 characters.")
     _free(state, counter, "pause")
     if state.counters[counter_id].status == st.CLOSED:
         raise Conflict(f"{counter.label} is closed: open it before pausing.", "closed")
-    if len(reason) > 200:
-        raise Invalid("The pause reason is too long: keep it under 200 characters.")
     return [CounterPaused(at=now, counter_id=counter_id, reason=reason.strip())]
 
 

@@ -287,7 +287,8 @@ def estimate_minutes(state: FloorState, queue_id: str, position: int) -> int:
     """First estimate of the wait for the visitor at `position` (1 = next): the visitors up to and
     including them shared over the counters working this queue (at least one)."""
     counters = max(1, working_counters(state, queue_id))
-    return math.ceil(position * service_minutes(state, queue_id) / counters)
+    # Rounded first, so float noise (25 * 2.2 = 55.00000000000001) does not add a minute.
+    return math.ceil(round(position * service_minutes(state, queue_id) / counters, 6))
 
 
 def positions(state: FloorState, queue_id: str) -> dict[str, int]:

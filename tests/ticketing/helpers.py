@@ -114,6 +114,10 @@ class Floor:
     def number(self, ticket_id: str) -> str:
         return self.state.tickets[ticket_id].number
 
+    def ticket_id_of(self, number: str) -> str:
+        (ticket_id,) = [t.id for t in self.state.tickets.values() if t.number == number]
+        return ticket_id
+
     def order(self, queue_id: str) -> list[str]:
         """Numbers in the order the queue will call them."""
         return [t.number for t in st.call_order(self.state, queue_id)]
