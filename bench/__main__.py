@@ -13,10 +13,10 @@ import httpx
 
 from config.loader import DEMO_CONFIG, load_mall
 from server.journal.sqlite import SQLiteJournal
+from tests.support import ServerProcess
 from ticketing import commands as cmd
 from ticketing import state as st
 from ticketing.events import Recorded
-from tests.support import ServerProcess
 
 T0 = datetime(2026, 11, 23, 0, 30, tzinfo=UTC)  # 07:30 WIB
 

@@ -22,13 +22,13 @@ from config.loader import load_mall
 from server import api, live, pages
 from server.floor import Floor, utcnow
 from server.journal import Journal, JournalError
+from server.journal.redis import RedisJournal
 from server.journal.sqlite import SQLiteJournal
 from server.settings import ROOT, Settings
 from ticketing.catalog import Mall
 from ticketing.errors import Refusal
 
 MAX_BODY_BYTES = 64 * 1024  # the largest legitimate request is a few hundred bytes
-DAY_CHECK_SECONDS = 30
 
 
 def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
@@ -68,7 +68,11 @@ def create_app(
     mall = mall or load_mall(settings.config_path)
     site = msgspec.structs.replace(mall.site, public_base_url=settings.public_base_url(mall.site.public_base_url))
     mall = msgspec.structs.replace(mall, site=site)
-    journal = journal or SQLiteJournal(settings.journal_for(mall.id), mall.id)
+    if journal is None:
+        if settings.redis_url:
+            journal = RedisJournal(settings.redis_url, mall.id)
+        else:
+            journal = SQLiteJournal(settings.journal_for(mall.id), mall.id)
     floor = Floor(mall, journal, clock)
 
     @asynccontextmanager
@@ -83,6 +87,7 @@ def create_app(
             await floor.start()
             yield
         finally:
+            await floor.stop()
             await journal.stop()
 
     async def provide_floor() -> Floor:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
+import logging
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import msgspec
@@ -25,6 +27,8 @@ from ticketing.state import FloorState
 
 Decide = Callable[[FloorState, datetime], list[Event]]
 MAX_ATTEMPTS = 50
+DAY_CHECK_SECONDS = 30
+logger = logging.getLogger("antrian.floor")
 _encoder = msgspec.json.Encoder()
 
 
@@ -49,6 +53,8 @@ class Floor:
         self.today: list[Recorded] = []
         self._positions: dict[str, tuple[int, dict[str, int]]] = {}
         self._changed = asyncio.Event()
+        self._tail: asyncio.Task[None] | None = None
+        self._day_watch: asyncio.Task[None] | None = None
 
     async def changed(self) -> None:
         """Wait until the floor changes (any event, or a new day)."""
@@ -61,10 +67,38 @@ class Floor:
     # --- start and catch-up ----------------------------------------------------------
 
     async def start(self) -> None:
-        """Replay today's journal: a restart resumes where the floor was."""
+        """Replay today's journal: a restart resumes where the floor was. With a shared journal,
+        also follow what other processes append."""
         await self._load_day(self.mall.service_day(self.clock()))
+        if self.journal.shared:
+            self._tail = asyncio.create_task(self._follow(), name="journal-tail")
+        self._day_watch = asyncio.create_task(self._watch_day(), name="day-watch")
 
-    async def _load_day(self, day: Any) -> None:
+    async def stop(self) -> None:
+        for task in (self._tail, self._day_watch):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def _follow(self) -> None:
+        while True:
+            try:
+                async for record in self.journal.subscribe(self.state.last_event_id):
+                    self._accept([record])
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("following the journal failed; retrying")
+                await asyncio.sleep(1)
+
+    async def _watch_day(self) -> None:
+        """Displays clear at local midnight even when nobody presses anything."""
+        while True:
+            await asyncio.sleep(DAY_CHECK_SECONDS)
+            self.roll_day()
+
+    async def _load_day(self, day: date) -> None:
         last = await self.journal.last_id()
         records = await self.journal.read(day)
         base = records[0].id - 1 if records else last
@@ -77,20 +111,22 @@ class Floor:
     def roll_day(self) -> bool:
         """Start a new service day when the mall's local date has changed. Returns True if it did."""
         day = self.mall.service_day(self.clock())
-        if day == self.state.day:
+        if day <= self.state.day:  # only forward: another process may already have started the next day
             return False
-        self.state = st.new_day(self.mall, day, self.state.last_event_id)
-        self.base_event_id = self.state.last_event_id
+        self._begin_day(day, self.state.last_event_id)
+        return True
+
+    def _begin_day(self, day: date, base_event_id: int) -> None:
+        self.state = st.new_day(self.mall, day, base_event_id)
+        self.base_event_id = base_event_id
         self.today = []
         self._positions.clear()
         self.hub.publish(self.snapshot_message())
         self._notify()
-        return True
 
     async def _catch_up(self) -> None:
-        records = await self.journal.read(self.state.day, self.state.last_event_id)
-        self._accept(records)
-        self.state.last_event_id = max(self.state.last_event_id, await self.journal.last_id())
+        while records := await self.journal.read_after(self.state.last_event_id):
+            self._accept(records)
 
     # --- commands --------------------------------------------------------------------
 
@@ -112,13 +148,23 @@ class Floor:
         raise JournalError("The journal is too busy right now: please try again.")
 
     def _accept(self, records: list[Recorded]) -> None:
+        """Fold in records in id order, whoever appended them; each exactly once."""
+        changed = False
         for record in records:
-            if record.id <= self.state.last_event_id or record.day != self.state.day:
+            if record.id <= self.state.last_event_id:
+                continue
+            if record.day > self.state.day:  # another process began the next day first
+                self._begin_day(record.day, record.id - 1)
+            if record.day < self.state.day:
+                # A late write for a day already over (a process whose clock lags): it stays in that
+                # day's journal; today's state only moves past its id.
+                self.state.last_event_id = record.id
                 continue
             st.apply(self.state, record)
             self.today.append(record)
             self.hub.publish(self.encode(record))
-        if records:
+            changed = True
+        if changed:
             self._notify()
 
     # --- reads -----------------------------------------------------------------------

@@ -18,6 +18,7 @@ class Settings(msgspec.Struct, frozen=True):
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = ""  # overrides site.public_base_url (the address QR codes point to)
+    redis_url: str = ""  # set: the journal is a Redis stream shared by many server processes
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -32,6 +33,7 @@ class Settings(msgspec.Struct, frozen=True):
             host=env.get("HOST") or "127.0.0.1",
             port=int(port),
             public_url=env.get("ANTRIAN_PUBLIC_URL", ""),
+            redis_url=env.get("ANTRIAN_REDIS_URL", ""),
         )
 
     def public_base_url(self, configured: str) -> str:

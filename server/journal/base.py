@@ -6,6 +6,7 @@ The contract (tests/server/test_journal_contract.py runs it against every backen
   journal's last id is still `expected_last_id`; otherwise it raises `JournalConflict`;
 - once `append` returns, the events are durable;
 - `read(day, since_id)` returns that day's records after `since_id`, in id order;
+- `read_after(since_id, limit)` returns the next records after `since_id` of any day, in id order;
 - `subscribe(since_id)` yields every record after `since_id`, history first, then live, in
   order, each once: appended through any handle when the backend is `shared` (Redis, many
   processes), through this handle when it is not (SQLite, one process).
@@ -50,6 +51,9 @@ class Journal(ABC):
 
     @abstractmethod
     async def read(self, day: date, since_id: int = 0) -> list[Recorded]: ...
+
+    @abstractmethod
+    async def read_after(self, since_id: int, limit: int = 1000) -> list[Recorded]: ...
 
     @abstractmethod
     def subscribe(self, since_id: int) -> AsyncIterator[Recorded]: ...

@@ -146,6 +146,11 @@ class SQLiteJournal(Journal):
             )
         )
 
+    async def read_after(self, since_id: int, limit: int = 1000) -> list[Recorded]:
+        return await self._run(
+            lambda: self._rows("SELECT id, day, body FROM events WHERE id > ? ORDER BY id LIMIT ?", (since_id, limit))
+        )
+
     def _rows(self, sql: str, args: tuple[object, ...]) -> list[Recorded]:
         return [Recorded(i, date.fromisoformat(d), decode_event(body)) for i, d, body in self.conn.execute(sql, args)]
 
@@ -155,12 +160,10 @@ class SQLiteJournal(Journal):
         try:
             last = since_id
             # Registered before reading history: a record committed in between arrives twice, and is skipped once.
-            history = await self._run(
-                lambda: self._rows("SELECT id, day, body FROM events WHERE id > ? ORDER BY id", (since_id,))
-            )
-            for record in history:
-                last = record.id
-                yield record
+            while history := await self.read_after(last):
+                for record in history:
+                    last = record.id
+                    yield record
             while True:
                 record = await queue.get()
                 if record.id > last:

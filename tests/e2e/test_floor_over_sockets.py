@@ -174,3 +174,55 @@ async def test_ticket_feed_follows_one_ticket(server: ServerProcess) -> None:
             with pytest.raises(websockets.ConnectionClosed) as closed:
                 await ws.recv()
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 4404
+
+
+async def test_two_server_processes_on_one_redis_journal_never_share_a_visitor(tmp_path: Path, redis_url: str) -> None:
+    config = tmp_path / "busy.toml"
+    config.write_text(busy_mall_toml(COUNTERS))
+    env = {"ANTRIAN_REDIS_URL": redis_url}
+    servers = [ServerProcess(tmp_path / f"unused-{i}.sqlite3", config=config, env=env).start() for i in range(2)]
+    try:
+        total = 120
+        clients = [httpx.AsyncClient(base_url=s.base_url, timeout=30) for s in servers]
+        # Issue through both processes at once: numbering must stay unique.
+        issued = await asyncio.gather(
+            *(clients[i % 2].post("/api/tickets", json={"service_id": "ktp-el"}) for i in range(total))
+        )
+        numbers = sorted(r.json()["number"] for r in issued)
+        assert numbers == [f"A{i:03d}" for i in range(1, total + 1)]
+        await asyncio.sleep(0.3)  # let each process follow the other's appends
+        first_id = (await clients[0].get("/api/floor")).json()["last_event_id"]
+        assert first_id == (await clients[1].get("/api/floor")).json()["last_event_id"] == total
+
+        feed: list[dict[str, Any]] = []
+        watcher = asyncio.create_task(_collect(f"{servers[0].ws_url}/ws/floor?since={first_id}", total * 3, feed))
+        await asyncio.sleep(0.2)
+        called: dict[str, list[str]] = {}
+
+        async def counter(i: int) -> None:
+            client, cid = clients[i % 2], f"loket-{i}"
+            mine = called.setdefault(cid, [])
+            while True:
+                r = await client.post(f"/api/counters/{cid}/call-next")
+                if r.status_code == 204:
+                    return
+                assert r.status_code == 200, r.text
+                mine.append(r.json()["number"])
+                assert (await client.post(f"/api/counters/{cid}/start")).status_code == 200, r.text
+                assert (await client.post(f"/api/counters/{cid}/finish")).status_code == 200
+
+        await asyncio.gather(*(counter(i) for i in range(1, COUNTERS + 1)))
+        await asyncio.wait_for(watcher, 60)
+        for c in clients:
+            await c.aclose()
+    finally:
+        for s in servers:
+            s.stop()
+
+    everyone = sorted(n for ns in called.values() for n in ns)
+    assert everyone == numbers, "a visitor was called twice or skipped across the two processes"
+    assert {cid for cid, ns in called.items() if ns} & {"loket-1", "loket-3"}  # odd counters: server 1
+    assert {cid for cid, ns in called.items() if ns} & {"loket-2", "loket-4"}  # even counters: server 0
+    # Server 0's feed shows every call, including those made through server 1, each once, in id order.
+    assert [m["id"] for m in feed] == list(range(first_id + 1, first_id + total * 3 + 1))
+    assert sorted(m["number"] for m in feed if m["type"] == "ticket_called") == numbers

@@ -11,10 +11,10 @@ import pytest
 from config.loader import load_mall
 from server.floor import Floor, new_ticket_id
 from server.journal.sqlite import SQLiteJournal
+from tests.support import ALLDAY
 from ticketing import commands as cmd
 from ticketing.catalog import Mall
 from ticketing.events import Recorded
-from tests.support import ALLDAY
 
 # 23:59 WIB on 22 November is 16:59 UTC; the next service day starts at 17:00 UTC.
 LATE = datetime(2026, 11, 22, 16, 58, tzinfo=UTC)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from server.journal import Journal, JournalConflict
+from server.journal.redis import RedisJournal
 from server.journal.sqlite import SQLiteJournal
 from ticketing.events import CounterOpened, Event, Recorded
 
@@ -33,12 +34,17 @@ def tags(records: list[Recorded]) -> list[str]:
     return [r.event.counter_id for r in records]  # type: ignore[union-attr]
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", "redis"])
 async def open_journal(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[OpenJournal]:
     opened: list[Journal] = []
+    redis_url = request.getfixturevalue("redis_url") if request.param == "redis" else ""
 
     async def factory() -> Journal:
-        journal: Journal = SQLiteJournal(tmp_path / "journal.sqlite3", "testmall")
+        journal: Journal
+        if request.param == "redis":
+            journal = RedisJournal(redis_url, "testmall")
+        else:
+            journal = SQLiteJournal(tmp_path / "journal.sqlite3", "testmall")
         await journal.start()
         opened.append(journal)
         return journal
