@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +24,7 @@ from server.views import (
     ticket_view,
 )
 from ticketing import commands as cmd
-from ticketing.errors import NotFound, Refusal
+from ticketing.errors import Invalid, NotFound, Refusal
 from ticketing.events import Recorded
 
 STATUS_FOR_REFUSAL = {"not_found": 404, "conflict": 409, "unavailable": 409, "invalid": 422}
@@ -82,6 +83,22 @@ def _touched_ticket(records: list[Recorded]) -> str | None:
     return None
 
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 200
+
+
+async def request_key(request: Request[Any, Any, Any]) -> str | None:
+    """The request's idempotency key: its scope (who, what, the client's key) and a fingerprint
+    of its body, so a key reused for a different request is refused rather than replayed."""
+    value = request.headers.get(IDEMPOTENCY_HEADER)
+    if value is None:
+        return None
+    if not 0 < len(value) <= MAX_KEY_LENGTH or not value.isprintable():
+        raise Invalid(f"The {IDEMPOTENCY_HEADER} header must be 1-{MAX_KEY_LENGTH} printable characters, e.g. a UUID.")
+    fingerprint = hashlib.sha256(await request.body()).hexdigest()[:16]
+    return f"{request.method} {request.url.path} {value}|{fingerprint}"
+
+
 class CatalogController(Controller):
     path = "/api"
     tags = ("visitors",)
@@ -94,9 +111,9 @@ class CatalogController(Controller):
         return catalog_view(floor, kiosk_id)
 
     @post("/tickets", status_code=HTTP_201_CREATED, summary="Take a number")
-    async def issue(self, floor: Floor, data: IssueRequest) -> TicketView:
+    async def issue(self, floor: Floor, data: IssueRequest, request: Request[Any, Any, Any]) -> TicketView:
         ticket_id = new_ticket_id()
-        await floor.execute(
+        records = await floor.execute(
             lambda s, now: cmd.issue_ticket(
                 s,
                 now=now,
@@ -105,9 +122,11 @@ class CatalogController(Controller):
                 priority=data.priority,
                 kiosk_id=data.kiosk_id,
                 lang=data.lang,
-            )
+            ),
+            await request_key(request),
         )
-        return _ticket_of(floor, ticket_id)
+        # A retried request gets the ticket its first attempt made, not a new one.
+        return _ticket_of(floor, _touched_ticket(records) or ticket_id)
 
     @get("/tickets/{ticket_id:str}", summary="A ticket's status, position and estimated wait")
     async def ticket(self, floor: Floor, ticket_id: str) -> TicketView:
@@ -115,8 +134,10 @@ class CatalogController(Controller):
         return _ticket_of(floor, ticket_id)
 
     @post("/tickets/{ticket_id:str}/cancel", status_code=200, summary="The visitor gives up their place")
-    async def cancel(self, floor: Floor, ticket_id: str) -> TicketView:
-        await floor.execute(lambda s, now: cmd.cancel_ticket(s, ticket_id=ticket_id, now=now))
+    async def cancel(self, floor: Floor, ticket_id: str, request: Request[Any, Any, Any]) -> TicketView:
+        await floor.execute(
+            lambda s, now: cmd.cancel_ticket(s, ticket_id=ticket_id, now=now), await request_key(request)
+        )
         return _ticket_of(floor, ticket_id)
 
 
@@ -141,28 +162,36 @@ class FloorController(Controller):
         summary="Call the next visitor (opens the counter if closed or paused)",
         responses={204: ResponseSpec(data_container=None, description="Nobody is waiting in this counter's queues")},
     )
-    async def call_next(self, floor: Floor, counter_id: str) -> Response[TicketView | None]:
-        records = await floor.execute(lambda s, now: cmd.call_next(s, counter_id=counter_id, now=now))
+    async def call_next(
+        self, floor: Floor, counter_id: str, request: Request[Any, Any, Any]
+    ) -> Response[TicketView | None]:
+        records = await floor.execute(
+            lambda s, now: cmd.call_next(s, counter_id=counter_id, now=now), await request_key(request)
+        )
         ticket_id = _touched_ticket(records)
         if ticket_id is None:
             return Response(None, status_code=HTTP_204_NO_CONTENT)
         return Response(_ticket_of(floor, ticket_id))
 
     async def _ticket_action(
-        self, floor: Floor, counter_id: str, decide: Callable[..., Any], **kwargs: Any
+        self, floor: Floor, request: Request[Any, Any, Any], counter_id: str, decide: Callable[..., Any], **kwargs: Any
     ) -> TicketView:
         _require_counter(floor, counter_id)
-        records = await floor.execute(lambda s, now: decide(s, counter_id=counter_id, now=now, **kwargs))
+        records = await floor.execute(
+            lambda s, now: decide(s, counter_id=counter_id, now=now, **kwargs), await request_key(request)
+        )
         ticket_id = _touched_ticket(records)
         if ticket_id is None:  # pragma: no cover - every ticket action appends a ticket event
             raise HTTPException(status_code=409, detail="Nothing happened.")
         return _ticket_of(floor, ticket_id)
 
     async def _counter_action(
-        self, floor: Floor, counter_id: str, decide: Callable[..., Any], **kwargs: Any
+        self, floor: Floor, request: Request[Any, Any, Any], counter_id: str, decide: Callable[..., Any], **kwargs: Any
     ) -> CounterView:
         _require_counter(floor, counter_id)
-        await floor.execute(lambda s, now: decide(s, counter_id=counter_id, now=now, **kwargs))
+        await floor.execute(
+            lambda s, now: decide(s, counter_id=counter_id, now=now, **kwargs), await request_key(request)
+        )
         return counter_view(floor, counter_id, floor.clock())
 
     @post(
@@ -170,49 +199,57 @@ class FloorController(Controller):
         status_code=200,
         summary="Call the current ticket again (no-show past the limit)",
     )
-    async def recall(self, floor: Floor, counter_id: str) -> TicketView:
-        return await self._ticket_action(floor, counter_id, cmd.recall)
+    async def recall(self, floor: Floor, counter_id: str, request: Request[Any, Any, Any]) -> TicketView:
+        return await self._ticket_action(floor, request, counter_id, cmd.recall)
 
     @post("/counters/{counter_id:str}/start", status_code=200, summary="The visitor has arrived: start service")
-    async def start(self, floor: Floor, counter_id: str) -> TicketView:
-        return await self._ticket_action(floor, counter_id, cmd.start_service)
+    async def start(self, floor: Floor, counter_id: str, request: Request[Any, Any, Any]) -> TicketView:
+        return await self._ticket_action(floor, request, counter_id, cmd.start_service)
 
     @post("/counters/{counter_id:str}/finish", status_code=200, summary="Service done")
-    async def finish(self, floor: Floor, counter_id: str) -> TicketView:
-        return await self._ticket_action(floor, counter_id, cmd.finish)
+    async def finish(self, floor: Floor, counter_id: str, request: Request[Any, Any, Any]) -> TicketView:
+        return await self._ticket_action(floor, request, counter_id, cmd.finish)
 
     @post("/counters/{counter_id:str}/no-show", status_code=200, summary="The called visitor did not come")
-    async def no_show(self, floor: Floor, counter_id: str) -> TicketView:
-        return await self._ticket_action(floor, counter_id, cmd.no_show)
+    async def no_show(self, floor: Floor, counter_id: str, request: Request[Any, Any, Any]) -> TicketView:
+        return await self._ticket_action(floor, request, counter_id, cmd.no_show)
 
     @post(
         "/counters/{counter_id:str}/transfer",
         status_code=200,
         summary="Send the visitor to another service, keeping their arrival time",
     )
-    async def transfer(self, floor: Floor, counter_id: str, data: TransferRequest) -> TicketView:
-        return await self._ticket_action(floor, counter_id, cmd.transfer, service_id=data.service_id)
+    async def transfer(
+        self, floor: Floor, counter_id: str, request: Request[Any, Any, Any], data: TransferRequest
+    ) -> TicketView:
+        return await self._ticket_action(floor, request, counter_id, cmd.transfer, service_id=data.service_id)
 
     @post(
         "/counters/{counter_id:str}/return",
         status_code=200,
         summary="Put the current ticket back in its queue at its place",
     )
-    async def return_(self, floor: Floor, counter_id: str) -> TicketView:
-        return await self._ticket_action(floor, counter_id, cmd.return_to_queue)
+    async def return_(self, floor: Floor, counter_id: str, request: Request[Any, Any, Any]) -> TicketView:
+        return await self._ticket_action(floor, request, counter_id, cmd.return_to_queue)
 
     @post("/counters/{counter_id:str}/call", status_code=200, summary="Call a specific waiting ticket")
-    async def call(self, floor: Floor, counter_id: str, data: CallRequest) -> TicketView:
-        return await self._ticket_action(floor, counter_id, cmd.call_specific, ticket_id=data.ticket_id)
+    async def call(
+        self, floor: Floor, counter_id: str, request: Request[Any, Any, Any], data: CallRequest
+    ) -> TicketView:
+        return await self._ticket_action(floor, request, counter_id, cmd.call_specific, ticket_id=data.ticket_id)
 
     @post("/counters/{counter_id:str}/open", status_code=200, summary="Open the counter")
-    async def open(self, floor: Floor, counter_id: str) -> CounterView:
-        return await self._counter_action(floor, counter_id, cmd.open_counter)
+    async def open(self, floor: Floor, counter_id: str, request: Request[Any, Any, Any]) -> CounterView:
+        return await self._counter_action(floor, request, counter_id, cmd.open_counter)
 
     @post("/counters/{counter_id:str}/pause", status_code=200, summary="Pause the counter for a break")
-    async def pause(self, floor: Floor, counter_id: str, data: PauseRequest | None = None) -> CounterView:
-        return await self._counter_action(floor, counter_id, cmd.pause_counter, reason=data.reason if data else "")
+    async def pause(
+        self, floor: Floor, counter_id: str, request: Request[Any, Any, Any], data: PauseRequest | None = None
+    ) -> CounterView:
+        return await self._counter_action(
+            floor, request, counter_id, cmd.pause_counter, reason=data.reason if data else ""
+        )
 
     @post("/counters/{counter_id:str}/close", status_code=200, summary="Close the counter")
-    async def close(self, floor: Floor, counter_id: str) -> CounterView:
-        return await self._counter_action(floor, counter_id, cmd.close_counter)
+    async def close(self, floor: Floor, counter_id: str, request: Request[Any, Any, Any]) -> CounterView:
+        return await self._counter_action(floor, request, counter_id, cmd.close_counter)

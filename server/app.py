@@ -49,6 +49,15 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     return Response(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
+def _journal_error(request: Request[Any, Any, Any], exc: JournalError) -> Response[dict[str, Any]]:
+    request.logger.error("journal unavailable: %s", exc)
+    return Response(
+        {"status_code": 503, "detail": "The queue system cannot save right now: please try again in a moment."},
+        status_code=503,
+        headers={"Retry-After": "2"},
+    )
+
+
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     # Last resort: the request failed on our side; say so plainly (the traceback goes to the log).
     request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -114,7 +123,12 @@ def create_app(
             ),
         ],
         dependencies={"floor": Provide(provide_floor)},
-        exception_handlers={Refusal: api.refusal_handler, HTTPException: _http_error, Exception: _internal_error},
+        exception_handlers={
+            Refusal: api.refusal_handler,
+            HTTPException: _http_error,
+            JournalError: _journal_error,
+            Exception: _internal_error,
+        },
         lifespan=[lifespan],
         template_config=TemplateConfig(
             directory=[ROOT / "server" / "templates", ROOT / "displays" / "templates"], engine=JinjaTemplateEngine

@@ -22,6 +22,7 @@ from server.hub import Hub
 from server.journal import Journal, JournalConflict, JournalError
 from ticketing import state as st
 from ticketing.catalog import Mall
+from ticketing.errors import Invalid
 from ticketing.events import Event, Recorded
 from ticketing.state import FloorState
 
@@ -52,6 +53,8 @@ class Floor:
         self.base_event_id = 0  # the last id before today's first event
         self.today: list[Recorded] = []
         self._positions: dict[str, tuple[int, dict[str, int]]] = {}
+        # Today's idempotency scopes -> (the full key with its request fingerprint, the records it produced).
+        self.keys: dict[str, tuple[str, list[Recorded]]] = {}
         self._changed = asyncio.Event()
         self._tail: asyncio.Task[None] | None = None
         self._day_watch: asyncio.Task[None] | None = None
@@ -106,6 +109,8 @@ class Floor:
         self.state.last_event_id = max(self.state.last_event_id, last)  # other days' ids are never reused
         self.base_event_id = base
         self.today = list(records)
+        self.keys = {}
+        self._remember_keys(records)
         self._positions.clear()
 
     def roll_day(self) -> bool:
@@ -120,6 +125,7 @@ class Floor:
         self.state = st.new_day(self.mall, day, base_event_id)
         self.base_event_id = base_event_id
         self.today = []
+        self.keys = {}
         self._positions.clear()
         self.hub.publish(self.snapshot_message())
         self._notify()
@@ -130,16 +136,21 @@ class Floor:
 
     # --- commands --------------------------------------------------------------------
 
-    async def execute(self, decide: Decide) -> list[Recorded]:
-        """Decide on the current state and append; retried on conflict. Refusals propagate."""
+    async def execute(self, decide: Decide, key: str | None = None) -> list[Recorded]:
+        """Decide on the current state and append; retried on conflict. Refusals propagate.
+
+        `key` ("<scope>|<fingerprint of the request>") makes it idempotent: a request whose scope
+        already produced records today gets those records back instead of a second effect."""
         async with self._lock:
             for _ in range(MAX_ATTEMPTS):
                 self.roll_day()
+                if key is not None and (done := self._already_done(key)) is not None:
+                    return done
                 events = decide(self.state, self.clock())
                 if not events:
                     return []
                 try:
-                    records = await self.journal.append(self.state.day, events, self.state.last_event_id)
+                    records = await self.journal.append(self.state.day, events, self.state.last_event_id, key)
                 except JournalConflict:
                     await self._catch_up()
                     continue
@@ -162,10 +173,27 @@ class Floor:
                 continue
             st.apply(self.state, record)
             self.today.append(record)
+            self._remember_keys([record])
             self.hub.publish(self.encode(record))
             changed = True
         if changed:
             self._notify()
+
+    def _remember_keys(self, records: list[Recorded]) -> None:
+        for record in records:
+            if record.key:
+                scope = record.key.rpartition("|")[0]
+                self.keys.setdefault(scope, (record.key, []))[1].append(record)
+
+    def _already_done(self, key: str) -> list[Recorded] | None:
+        seen = self.keys.get(key.rpartition("|")[0])
+        if seen is None:
+            return None
+        if seen[0] != key:
+            raise Invalid(
+                "This Idempotency-Key was already used today for a different request: use a new key for a new request."
+            )
+        return seen[1]
 
     # --- reads -----------------------------------------------------------------------
 

@@ -111,11 +111,13 @@ AnyEvent = (
 
 
 class Recorded(msgspec.Struct, frozen=True):
-    """An event as the journal keeps it: its id and the mall's service day."""
+    """An event as the journal keeps it: its id, the mall's service day, and the idempotency key
+    of the request that produced it (so a retry after a crash still has exactly one effect)."""
 
     id: int
     day: date
     event: AnyEvent
+    key: str | None = None
 
 
 _encoder = msgspec.json.Encoder()

@@ -236,6 +236,8 @@
         el('span', {className: 'tv-queue-count', 'data-testid': 'queue-waiting-' + q.id, text: String(q.waiting)})
       ]));
     });
+    box.classList.remove('is-single');
+    box.classList.toggle('is-single', !box.firstChild || box.lastChild.offsetTop === box.firstChild.offsetTop);
   }
 
   function loadFloor() {

@@ -4,6 +4,7 @@ The contract (tests/server/test_journal_contract.py runs it against every backen
 - ids are positive integers, strictly increasing across the whole mall, never reused;
 - `append` is compare-and-append: it writes all events or none, and only when the
   journal's last id is still `expected_last_id`; otherwise it raises `JournalConflict`;
+  the request's idempotency `key`, if any, is kept with every record it wrote;
 - once `append` returns, the events are durable;
 - `read(day, since_id)` returns that day's records after `since_id`, in id order;
 - `read_after(since_id, limit)` returns the next records after `since_id` of any day, in id order;
@@ -47,7 +48,9 @@ class Journal(ABC):
     async def last_id(self) -> int: ...
 
     @abstractmethod
-    async def append(self, day: date, events: Sequence[Event], expected_last_id: int) -> list[Recorded]: ...
+    async def append(
+        self, day: date, events: Sequence[Event], expected_last_id: int, key: str | None = None
+    ) -> list[Recorded]: ...
 
     @abstractmethod
     async def read(self, day: date, since_id: int = 0) -> list[Recorded]: ...

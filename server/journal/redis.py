@@ -19,7 +19,7 @@ from server.journal.base import Journal, JournalConflict, JournalError
 from ticketing.events import Event, Recorded, decode_event, encode_event
 
 # KEYS[1] the journal stream, KEYS[2] the day -> first id hash.
-# ARGV[1] expected last id, ARGV[2] the day, then pairs of (type, body).
+# ARGV[1] expected last id, ARGV[2] the day, ARGV[3] the request key ('' for none), then pairs of (type, body).
 _APPEND = """
 local last = 0
 local top = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
@@ -30,9 +30,9 @@ if last ~= tonumber(ARGV[1]) then
   return {0, last}
 end
 local n = 0
-for i = 3, #ARGV, 2 do
+for i = 4, #ARGV, 2 do
   n = n + 1
-  redis.call('XADD', KEYS[1], '0-' .. (last + n), 'day', ARGV[2], 'type', ARGV[i], 'body', ARGV[i + 1])
+  redis.call('XADD', KEYS[1], '0-' .. (last + n), 'day', ARGV[2], 'type', ARGV[i], 'body', ARGV[i + 1], 'key', ARGV[3])
 end
 redis.call('HSETNX', KEYS[2], ARGV[2], last + 1)
 return {1, last}
@@ -48,7 +48,13 @@ def _entry_id(stream_id: bytes | str) -> int:
 
 
 def _record(stream_id: bytes, fields: dict[bytes, bytes]) -> Recorded:
-    return Recorded(_entry_id(stream_id), date.fromisoformat(fields[b"day"].decode()), decode_event(fields[b"body"]))
+    key = fields.get(b"key") or None
+    return Recorded(
+        _entry_id(stream_id),
+        date.fromisoformat(fields[b"day"].decode()),
+        decode_event(fields[b"body"]),
+        key.decode() if key else None,
+    )
 
 
 class RedisJournal(Journal):
@@ -89,14 +95,16 @@ class RedisJournal(Journal):
         top = cast(Entries, await self.redis.xrevrange(self.key, "+", "-", count=1))
         return _entry_id(top[0][0]) if top else 0
 
-    async def append(self, day: date, events: Sequence[Event], expected_last_id: int) -> list[Recorded]:
-        args: list[str | bytes | int] = [expected_last_id, day.isoformat()]
+    async def append(
+        self, day: date, events: Sequence[Event], expected_last_id: int, key: str | None = None
+    ) -> list[Recorded]:
+        args: list[str | bytes | int] = [expected_last_id, day.isoformat(), key or ""]
         for event in events:
             args += [type(event).__struct_config__.tag or "", encode_event(event)]
         ok, last = await self._append(keys=[self.key, self.day_key], args=args)  # type: ignore[operator]
         if not ok:
             raise JournalConflict(int(last))
-        return [Recorded(int(last) + i, day, e) for i, e in enumerate(events, start=1)]  # type: ignore[arg-type]
+        return [Recorded(int(last) + i, day, e, key) for i, e in enumerate(events, start=1)]  # type: ignore[arg-type]
 
     async def read(self, day: date, since_id: int = 0) -> list[Recorded]:
         start = cast(bytes | None, await self.redis.hget(self.day_key, day.isoformat()))

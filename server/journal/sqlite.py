@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY,
     day TEXT NOT NULL,
     type TEXT NOT NULL,
-    body BLOB NOT NULL
+    body BLOB NOT NULL,
+    request_key TEXT
 );
 CREATE INDEX IF NOT EXISTS events_by_day ON events (day, id);
 """
@@ -105,12 +106,19 @@ class SQLiteJournal(Journal):
         row = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()
         return int(row[0])
 
-    async def append(self, day: date, events: Sequence[Event], expected_last_id: int) -> list[Recorded]:
+    async def append(
+        self, day: date, events: Sequence[Event], expected_last_id: int, key: str | None = None
+    ) -> list[Recorded]:
         bodies = [(type(e).__struct_config__.tag, encode_event(e)) for e in events]
-        return await self._run(lambda: self._append(day, events, bodies, expected_last_id))
+        return await self._run(lambda: self._append(day, events, bodies, expected_last_id, key))
 
     def _append(
-        self, day: date, events: Sequence[Event], bodies: Sequence[tuple[object, bytes]], expected: int
+        self,
+        day: date,
+        events: Sequence[Event],
+        bodies: Sequence[tuple[object, bytes]],
+        expected: int,
+        key: str | None,
     ) -> list[Recorded]:
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
@@ -121,10 +129,10 @@ class SQLiteJournal(Journal):
             records = []
             for i, ((tag, body), event) in enumerate(zip(bodies, events, strict=True), start=1):
                 conn.execute(
-                    "INSERT INTO events (id, day, type, body) VALUES (?, ?, ?, ?)",
-                    (last + i, day.isoformat(), tag, body),
+                    "INSERT INTO events (id, day, type, body, request_key) VALUES (?, ?, ?, ?, ?)",
+                    (last + i, day.isoformat(), tag, body, key),
                 )
-                records.append(Recorded(last + i, day, event))  # type: ignore[arg-type]
+                records.append(Recorded(last + i, day, event, key))  # type: ignore[arg-type]
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -142,17 +150,23 @@ class SQLiteJournal(Journal):
     async def read(self, day: date, since_id: int = 0) -> list[Recorded]:
         return await self._run(
             lambda: self._rows(
-                "SELECT id, day, body FROM events WHERE day = ? AND id > ? ORDER BY id", (day.isoformat(), since_id)
+                "SELECT id, day, body, request_key FROM events WHERE day = ? AND id > ? ORDER BY id",
+                (day.isoformat(), since_id),
             )
         )
 
     async def read_after(self, since_id: int, limit: int = 1000) -> list[Recorded]:
         return await self._run(
-            lambda: self._rows("SELECT id, day, body FROM events WHERE id > ? ORDER BY id LIMIT ?", (since_id, limit))
+            lambda: self._rows(
+                "SELECT id, day, body, request_key FROM events WHERE id > ? ORDER BY id LIMIT ?", (since_id, limit)
+            )
         )
 
     def _rows(self, sql: str, args: tuple[object, ...]) -> list[Recorded]:
-        return [Recorded(i, date.fromisoformat(d), decode_event(body)) for i, d, body in self.conn.execute(sql, args)]
+        return [
+            Recorded(i, date.fromisoformat(d), decode_event(body), key)
+            for i, d, body, key in self.conn.execute(sql, args)
+        ]
 
     async def subscribe(self, since_id: int) -> AsyncIterator[Recorded]:
         queue: asyncio.Queue[Recorded] = asyncio.Queue()

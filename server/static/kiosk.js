@@ -36,6 +36,34 @@
     return el('span', {className: 'bi'}, [el('span', {className: 't-id', text: idText}), el('span', {className: 't-en', text: enText || idText})]);
   }
 
+  /* Text in the chosen language only (short facts such as "3 menunggu"). */
+  function one(idText, enText) {
+    return el('span', {className: 'bi bi-one'}, [el('span', {className: 't-id', text: idText}), el('span', {className: 't-en', text: enText || idText})]);
+  }
+
+  /* Cheap kiosk and TV-stick browsers often have no colour emoji font: an icon would show as an
+     empty box. Draw it once on a canvas and keep it only if coloured pixels come out. */
+  var emojiCache = {};
+  function emojiWorks(text) {
+    if (emojiCache.hasOwnProperty(text)) return emojiCache[text];
+    var ok = false;
+    try {
+      var canvas = document.createElement('canvas');
+      canvas.width = canvas.height = 40;
+      var g = canvas.getContext('2d');
+      g.textBaseline = 'top';
+      g.font = '32px sans-serif';
+      g.fillStyle = '#000';
+      g.fillText(text, 0, 0);
+      var d = g.getImageData(0, 0, 40, 40).data;
+      for (var i = 0; i < d.length && !ok; i += 4) ok = d[i + 3] > 0 && (d[i] > 60 || d[i + 1] > 60 || d[i + 2] > 60);
+    } catch (e) {
+      ok = false;
+    }
+    emojiCache[text] = ok;
+    return ok;
+  }
+
   function showError(detail) {
     if (!detail) {
       errorBox.hidden = true;
@@ -131,7 +159,7 @@
   }
 
   function waitingText(n) {
-    return bi(n + ' menunggu', n + ' waiting');
+    return one(n + ' menunggu', n + ' waiting');
   }
 
   function renderAgencies() {
@@ -142,7 +170,7 @@
     }
     catalog.agencies.forEach(function (agency) {
       var anyAvailable = agency.services.some(function (s) { return s.available; });
-      var icon = agency.icon ? el('span', {className: 'agency-icon', 'aria-hidden': 'true', text: agency.icon})
+      var icon = agency.icon && emojiWorks(agency.icon) ? el('span', {className: 'agency-icon', 'aria-hidden': 'true', text: agency.icon})
         : el('span', {className: 'agency-icon agency-letter', 'aria-hidden': 'true', text: agency.prefix});
       var tile = el('button', {
         type: 'button',
@@ -185,9 +213,9 @@
     agency.services.forEach(function (s) {
       var facts = el('span', {className: 'service-facts'}, [
         el('span', {className: 'chip'}, [waitingText(s.waiting)]),
-        s.available ? el('span', {className: 'chip'}, [bi('± ' + s.estimated_wait_minutes + ' menit', '± ' + s.estimated_wait_minutes + ' min')]) : null,
+        s.available ? el('span', {className: 'chip'}, [one('± ' + s.estimated_wait_minutes + ' menit', '± ' + s.estimated_wait_minutes + ' min')]) : null,
         s.quota_left !== null && s.quota_left !== undefined && s.available
-          ? el('span', {className: 'chip chip-quota'}, [bi('Sisa kuota ' + s.quota_left, s.quota_left + ' left today')]) : null,
+          ? el('span', {className: 'chip chip-quota'}, [one('Sisa kuota ' + s.quota_left, s.quota_left + ' left today')]) : null,
         s.available ? null : el('span', {className: 'chip chip-reason', 'data-testid': 'reason-' + s.id}, [reasonText(s.unavailable_reason)])
       ]);
       var button = el('button', {
@@ -255,7 +283,7 @@
     svc.appendChild(el('span', {className: 'ticket-service-agency', text: t.agency_name + (t.priority ? ' · ' + priorityWords(t.priority) : '')}));
     document.getElementById('ticket-ahead').textContent = t.people_ahead === null || t.people_ahead === undefined ? '0' : String(t.people_ahead);
     A.clear(document.getElementById('ticket-wait')).appendChild(
-      bi('± ' + (t.estimated_wait_minutes || 0) + ' menit', '± ' + (t.estimated_wait_minutes || 0) + ' min'));
+      one('± ' + (t.estimated_wait_minutes || 0) + ' menit', '± ' + (t.estimated_wait_minutes || 0) + ' min'));
     var path = '/t/' + encodeURIComponent(t.id);
     document.getElementById('ticket-qr').src = path + '/qr.svg';
     var link = document.getElementById('ticket-link');
@@ -304,6 +332,8 @@
   }
   setInterval(tick, 1000);
   tick();
+
+  if (!emojiWorks('\ud83e\uddd1')) document.body.classList.add('no-emoji');
 
   show('agencies');
   loadCatalog();

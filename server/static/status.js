@@ -53,6 +53,7 @@
     $('status-ticket').hidden = true;
     $('status-called').hidden = true;
     $('status-missing').hidden = false;
+    $('live-status').hidden = true;
     document.title = 'Tiket tidak ditemukan';
   }
 
@@ -83,7 +84,13 @@
     $('status-facts').hidden = !waiting;
     $('ticket-position').textContent = waiting && t.position ? String(t.position) : '–';
     $('ticket-ahead').textContent = waiting && t.people_ahead !== null ? String(t.people_ahead) : '–';
-    $('ticket-wait').textContent = waiting && t.estimated_wait_minutes !== null ? '± ' + t.estimated_wait_minutes + ' menit' : '–';
+    var wait = A.clear($('ticket-wait'));
+    if (waiting && t.estimated_wait_minutes !== null) {
+      wait.appendChild(document.createTextNode('± ' + t.estimated_wait_minutes + ' '));
+      wait.appendChild(A.el('span', {className: 'fact-unit', text: 'menit'}));
+    } else {
+      wait.textContent = '–';
+    }
     var hint = HINTS[t.status] || '';
     if (waiting && t.position === 1) hint = 'Anda berikutnya! Bersiaplah di dekat loket. (You are next!)';
     $('status-hint').textContent = hint;

@@ -183,3 +183,12 @@ async def test_subscribers_do_not_leak_after_they_stop(open_journal: OpenJournal
     # Appending after the subscriber left must neither fail nor block.
     await asyncio.wait_for(j.append(DAY, [ev(2)], expected_last_id=1), 2)
     assert await j.last_id() == 2
+
+
+async def test_the_request_key_is_kept_with_every_record(open_journal: OpenJournal) -> None:
+    j = await open_journal()
+    await j.append(DAY, [ev(1)], expected_last_id=0)
+    await j.append(DAY, [ev(2), ev(3)], expected_last_id=1, key="kiosk-1|POST /api/tickets|abc")
+    other = await open_journal()
+    for records in (await other.read(DAY), await other.read_after(0)):
+        assert [r.key for r in records] == [None, "kiosk-1|POST /api/tickets|abc", "kiosk-1|POST /api/tickets|abc"]
