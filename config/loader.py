@@ -8,13 +8,23 @@ from __future__ import annotations
 import itertools
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
+from config.access import (
+    ROLES,
+    Access,
+    DeviceAccess,
+    StaffAccount,
+    demo_token,
+    is_demo_hash,
+    parse_hash,
+    token_digest,
+)
 from ticketing.catalog import (
     WEEKDAYS,
     Agency,
@@ -72,6 +82,10 @@ class RawSite(_Raw):
     priority_max_in_row: int = 3
     service_minutes: float = 8.0
     recent_calls: int = 8
+    demo: bool = False  # true: the published demo passwords and tokens are allowed
+    session_hours: float = 12.0
+    kiosk_tickets_per_minute: int = 20
+    frame_ancestors: list[str] = []
 
 
 class RawAgency(_Raw):
@@ -113,6 +127,8 @@ class RawKiosk(_Raw):
     id: str
     name: str = ""
     agencies: list[str] = []
+    token_sha256: str = ""
+    revoked: bool = False
 
 
 class RawDisplay(_Raw):
@@ -121,6 +137,17 @@ class RawDisplay(_Raw):
     agencies: list[str] = []
     counters: list[str] = []
     languages: list[str] = []
+    token_sha256: str = ""
+    revoked: bool = False
+
+
+class RawStaff(_Raw):
+    username: str
+    role: str
+    password_hash: str
+    name: str = ""
+    agency: str = ""
+    counters: list[str] = []
 
 
 class RawMall(_Raw):
@@ -131,23 +158,40 @@ class RawMall(_Raw):
     queues: list[RawQueue] = []
     kiosks: list[RawKiosk] = []
     displays: list[RawDisplay] = []
+    staff: list[RawStaff] = []
 
 
 # --- loading ------------------------------------------------------------------
 
 
 def load_mall(path: Path | str) -> Mall:
-    path = Path(path)
+    return load_config(path).mall
+
+
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(path, "(file)", "no such file", "check ANTRIAN_CONFIG or the path given") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, "(file)", f"cannot read it ({exc})", "make it a readable UTF-8 TOML file") from None
-    return parse_mall(text, path)
+
+
+class Loaded(msgspec.Struct, frozen=True):
+    mall: Mall
+    access: Access
+
+
+def load_config(path: Path | str) -> Loaded:
+    path = Path(path)
+    return parse_config(_read(path), path)
 
 
 def parse_mall(text: str, path: Path | str = "<config>") -> Mall:
+    return parse_config(text, path).mall
+
+
+def parse_config(text: str, path: Path | str = "<config>") -> Loaded:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -156,7 +200,9 @@ def parse_mall(text: str, path: Path | str = "<config>") -> Mall:
         raw = msgspec.convert(data, RawMall)
     except msgspec.ValidationError as exc:
         raise _shape_error(path, str(exc)) from None
-    return _Builder(path, raw).build()
+    builder = _Builder(path, raw)
+    mall = builder.build()
+    return Loaded(mall, builder.access(mall))
 
 
 def _shape_error(path: Path | str, message: str) -> ConfigError:
@@ -475,6 +521,102 @@ class _Builder:
                 d.id, d.name or d.id, tuple(d.agencies), tuple(d.counters), tuple(d.languages or site.languages)
             )
         return out
+
+    def access(self, mall: Mall) -> Access:
+        demo = self.raw.site.demo
+        published = "is the demo's published secret"
+        keep_it_secret = "create a new one (see README: Real staff and devices), or set site.demo = true for a demo"
+        staff: dict[str, StaffAccount] = {}
+        for i, s in enumerate(self.raw.staff):
+            key = f"staff[{i}]"
+            if not _ID.match(s.username):
+                raise self.fail(
+                    f"{key}.username",
+                    f"{s.username!r} is not a valid username",
+                    "use lowercase letters, digits, - or _",
+                )
+            if s.username in staff:
+                raise self.fail(
+                    f"{key}.username", f"duplicate username {s.username!r}", "give each person their own account"
+                )
+            if s.role not in ROLES:
+                raise self.fail(f"{key}.role", f"unknown role {s.role!r}", f"use one of {', '.join(ROLES)}")
+            if parse_hash(s.password_hash) is None:
+                raise self.fail(
+                    f"{key}.password_hash", "not a password hash", "generate one with: python -m server hash-password"
+                )
+            if is_demo_hash(s.password_hash) and not demo:
+                raise self.fail(f"{key}.password_hash", f"{published}", keep_it_secret)
+            agency = s.agency or None
+            if s.role in ("counter", "supervisor"):
+                if agency is None:
+                    raise self.fail(
+                        f"{key}.agency", f"a {s.role} account needs an agency", 'add agency = "<agency id>"'
+                    )
+                self._known(f"{key}.agency", [agency], mall.agencies, "agency")
+            elif agency is not None:
+                raise self.fail(f"{key}.agency", f"a {s.role} works for every agency", "remove agency")
+            if s.role == "counter":
+                if not s.counters:
+                    raise self.fail(
+                        f"{key}.counters", "a counter account needs its counters", 'list them: counters = ["loket-01"]'
+                    )
+                self._known(f"{key}.counters", s.counters, mall.counters, "counter")
+                for j, c in enumerate(s.counters):
+                    if mall.counters[c].agency_id != agency:
+                        raise self.fail(
+                            f"{key}.counters[{j}]",
+                            f"{c!r} belongs to another agency",
+                            "list only counters of the account's agency",
+                        )
+            elif s.counters:
+                raise self.fail(f"{key}.counters", f"a {s.role} is not tied to counters", "remove counters")
+            staff[s.username] = StaffAccount(
+                s.username, s.name or s.username, s.role, agency, tuple(s.counters), s.password_hash
+            )
+        devices: dict[str, DeviceAccess] = {}
+        sections: list[tuple[str, str, Sequence[RawKiosk | RawDisplay]]] = [
+            ("kiosk", "kiosks", self.raw.kiosks),
+            ("display", "displays", self.raw.displays),
+        ]
+        for kind, section, entries in sections:
+            for i, d in enumerate(entries):
+                if not d.token_sha256:
+                    continue
+                key = f"{section}[{i}].token_sha256"
+                if not re.fullmatch(r"[0-9a-f]{64}", d.token_sha256):
+                    raise self.fail(
+                        key, "not a SHA-256 digest", "generate a token and its digest with: python -m server new-token"
+                    )
+                if d.token_sha256 == token_digest(demo_token(kind, d.id)) and not demo:
+                    raise self.fail(key, published, keep_it_secret)
+                if d.token_sha256 in devices:
+                    raise self.fail(key, "the same token as another device", "give each device its own token")
+                devices[d.token_sha256] = DeviceAccess(kind, d.id, d.token_sha256, d.revoked)
+        if self.raw.site.session_hours <= 0:
+            raise self.fail("site.session_hours", "must be positive", "set how long a staff login lasts, e.g. 12")
+        if self.raw.site.kiosk_tickets_per_minute < 1:
+            raise self.fail(
+                "site.kiosk_tickets_per_minute",
+                "must be at least 1",
+                "set how many tickets one kiosk may issue a minute, e.g. 20",
+            )
+        return Access(
+            staff=staff,
+            devices=devices,
+            demo=demo,
+            session_hours=self.raw.site.session_hours,
+            kiosk_tickets_per_minute=self.raw.site.kiosk_tickets_per_minute,
+            frame_ancestors=tuple(self._origins()),
+        )
+
+    def _origins(self) -> list[str]:
+        for i, origin in enumerate(self.raw.site.frame_ancestors):
+            if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?", origin):
+                raise self.fail(
+                    f"site.frame_ancestors[{i}]", f"{origin!r} is not an origin", 'write it as "https://host[:port]"'
+                )
+        return self.raw.site.frame_ancestors
 
     def _known(self, key: str, ids: list[str], known: Mapping[str, object], what: str) -> None:
         for j, ident in enumerate(ids):

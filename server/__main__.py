@@ -6,7 +6,7 @@ import sys
 
 import uvicorn
 
-from config.loader import ConfigError, load_mall
+from config.loader import ConfigError, load_config
 from server.app import create_app
 from server.journal import JournalError
 from server.settings import Settings
@@ -15,10 +15,11 @@ from server.settings import Settings
 def main() -> None:
     settings = Settings.from_env()
     try:
-        mall = load_mall(settings.config_path)
+        loaded = load_config(settings.config_path)
     except ConfigError as exc:
         sys.exit(f"Configuration error: {exc}")
-    app = create_app(settings, mall=mall)
+    mall = loaded.mall
+    app = create_app(settings, loaded=loaded)
     base = f"http://{settings.host}:{settings.port}"
     print(f"Antrian: {mall.site.name}")
     print(f"  config   {settings.config_path}")

@@ -1,4 +1,4 @@
-"""The JSON API. Handlers parse, call the domain through the floor, and return views."""
+"""The JSON API. Handlers parse, authorize, call the domain through the floor, and return views."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from config.access import DeviceAccess, StaffAccount
+from server import auth
+from server.auth import Principal
 from server.floor import Floor, new_ticket_id
+from server.limits import KioskRateLimit
 from server.views import (
     CatalogView,
     CounterView,
@@ -24,10 +27,14 @@ from server.views import (
     ticket_view,
 )
 from ticketing import commands as cmd
+from ticketing.catalog import Counter
 from ticketing.errors import Invalid, NotFound, Refusal
 from ticketing.events import Recorded
 
 STATUS_FOR_REFUSAL = {"not_found": 404, "conflict": 409, "unavailable": 409, "invalid": 422}
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 200
+NO_BODY = ResponseSpec(data_container=None, description="Nobody is waiting in this counter's queues")
 
 
 class IssueRequest(msgspec.Struct):
@@ -70,9 +77,11 @@ def _ticket_of(floor: Floor, ticket_id: str) -> TicketView:
     return ticket_view(floor, t)
 
 
-def _require_counter(floor: Floor, counter_id: str) -> None:
-    if counter_id not in floor.mall.counters:
+def _counter(floor: Floor, counter_id: str) -> Counter:
+    counter = floor.mall.counters.get(counter_id)
+    if counter is None:
         raise NotFound(f"Unknown counter '{counter_id}': use a counter id from /api/floor.")
+    return counter
 
 
 def _touched_ticket(records: list[Recorded]) -> str | None:
@@ -83,11 +92,15 @@ def _touched_ticket(records: list[Recorded]) -> str | None:
     return None
 
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-MAX_KEY_LENGTH = 200
+def _principal_name(principal: Principal) -> str:
+    if isinstance(principal, StaffAccount):
+        return f"staff:{principal.username}"
+    if isinstance(principal, DeviceAccess):
+        return f"{principal.kind}:{principal.id}"
+    return "visitor"
 
 
-async def request_key(request: Request[Any, Any, Any]) -> str | None:
+async def request_key(request: Request[Any, Any, Any], principal: Principal) -> str | None:
     """The request's idempotency key: its scope (who, what, the client's key) and a fingerprint
     of its body, so a key reused for a different request is refused rather than replayed."""
     value = request.headers.get(IDEMPOTENCY_HEADER)
@@ -96,10 +109,10 @@ async def request_key(request: Request[Any, Any, Any]) -> str | None:
     if not 0 < len(value) <= MAX_KEY_LENGTH or not value.isprintable():
         raise Invalid(f"The {IDEMPOTENCY_HEADER} header must be 1-{MAX_KEY_LENGTH} printable characters, e.g. a UUID.")
     fingerprint = hashlib.sha256(await request.body()).hexdigest()[:16]
-    return f"{request.method} {request.url.path} {value}|{fingerprint}"
+    return f"{_principal_name(principal)} {request.method} {request.url.path} {value}|{fingerprint}"
 
 
-class CatalogController(Controller):
+class VisitorController(Controller):
     path = "/api"
     tags = ("visitors",)
 
@@ -110,8 +123,19 @@ class CatalogController(Controller):
         floor.roll_day()
         return catalog_view(floor, kiosk_id)
 
-    @post("/tickets", status_code=HTTP_201_CREATED, summary="Take a number")
-    async def issue(self, floor: Floor, data: IssueRequest, request: Request[Any, Any, Any]) -> TicketView:
+    @post("/tickets", status_code=HTTP_201_CREATED, summary="Take a number (a kiosk, or a supervisor)")
+    async def issue(
+        self,
+        floor: Floor,
+        principal: Principal,
+        kiosk_limit: KioskRateLimit,
+        data: IssueRequest,
+        request: Request[Any, Any, Any],
+    ) -> TicketView:
+        kiosk_id = auth.require_issuer(principal, data.kiosk_id)
+        key = await request_key(request, principal)
+        if isinstance(principal, DeviceAccess) and not floor.is_replay(key):
+            kiosk_limit.check(principal.id)  # a retried request is not a new ticket, so it does not count
         ticket_id = new_ticket_id()
         records = await floor.execute(
             lambda s, now: cmd.issue_ticket(
@@ -120,24 +144,25 @@ class CatalogController(Controller):
                 service_id=data.service_id,
                 ticket_id=ticket_id,
                 priority=data.priority,
-                kiosk_id=data.kiosk_id,
+                kiosk_id=kiosk_id,
                 lang=data.lang,
             ),
-            await request_key(request),
+            key,
         )
         # A retried request gets the ticket its first attempt made, not a new one.
         return _ticket_of(floor, _touched_ticket(records) or ticket_id)
 
-    @get("/tickets/{ticket_id:str}", summary="A ticket's status, position and estimated wait")
+    @get("/tickets/{ticket_id:str}", summary="A ticket's status, position and estimated wait (its id is the key)")
     async def ticket(self, floor: Floor, ticket_id: str) -> TicketView:
         floor.roll_day()
         return _ticket_of(floor, ticket_id)
 
     @post("/tickets/{ticket_id:str}/cancel", status_code=200, summary="The visitor gives up their place")
-    async def cancel(self, floor: Floor, ticket_id: str, request: Request[Any, Any, Any]) -> TicketView:
-        await floor.execute(
-            lambda s, now: cmd.cancel_ticket(s, ticket_id=ticket_id, now=now), await request_key(request)
-        )
+    async def cancel(
+        self, floor: Floor, principal: Principal, ticket_id: str, request: Request[Any, Any, Any]
+    ) -> TicketView:
+        key = await request_key(request, principal)
+        await floor.execute(lambda s, now: cmd.cancel_ticket(s, ticket_id=ticket_id, now=now), key)
         return _ticket_of(floor, ticket_id)
 
 
@@ -145,111 +170,137 @@ class FloorController(Controller):
     path = "/api"
     tags = ("floor",)
 
-    @get("/floor", summary="Snapshot of queues, counters, current tickets and recent calls")
-    async def floor(self, floor: Floor) -> FloorView:
+    @get("/floor", summary="Snapshot of queues, counters, current tickets and recent calls (staff and displays)")
+    async def floor(self, floor: Floor, principal: Principal) -> FloorView:
+        auth.require_staff_or_display(principal)
         floor.roll_day()
         return floor_view(floor)
 
     @get("/counters/{counter_id:str}", summary="One counter, its current ticket and its queues")
-    async def counter(self, floor: Floor, counter_id: str) -> CounterView:
-        _require_counter(floor, counter_id)
+    async def counter(self, floor: Floor, principal: Principal, counter_id: str) -> CounterView:
+        auth.require_counter_view(principal, _counter(floor, counter_id))
         floor.roll_day()
         return counter_view(floor, counter_id, floor.clock())
+
+    async def _act(
+        self,
+        floor: Floor,
+        principal: Principal,
+        request: Request[Any, Any, Any],
+        counter_id: str,
+        action: str,
+        decide: Callable[..., Any],
+        **kwargs: Any,
+    ) -> list[Recorded]:
+        auth.require_counter_action(principal, _counter(floor, counter_id), action)
+        key = await request_key(request, principal)
+        return await floor.execute(lambda s, now: decide(s, counter_id=counter_id, now=now, **kwargs), key)
+
+    async def _ticket_action(self, *args: Any, **kwargs: Any) -> TicketView:
+        floor: Floor = args[0]
+        ticket_id = _touched_ticket(await self._act(*args, **kwargs))
+        if ticket_id is None:  # pragma: no cover - every ticket action appends a ticket event
+            raise Invalid("Nothing happened.")
+        return _ticket_of(floor, ticket_id)
+
+    async def _counter_action(self, *args: Any, **kwargs: Any) -> CounterView:
+        floor: Floor = args[0]
+        await self._act(*args, **kwargs)
+        return counter_view(floor, args[3], floor.clock())
 
     @post(
         "/counters/{counter_id:str}/call-next",
         status_code=200,
         summary="Call the next visitor (opens the counter if closed or paused)",
-        responses={204: ResponseSpec(data_container=None, description="Nobody is waiting in this counter's queues")},
+        responses={204: NO_BODY},
     )
     async def call_next(
-        self, floor: Floor, counter_id: str, request: Request[Any, Any, Any]
+        self, floor: Floor, principal: Principal, counter_id: str, request: Request[Any, Any, Any]
     ) -> Response[TicketView | None]:
-        records = await floor.execute(
-            lambda s, now: cmd.call_next(s, counter_id=counter_id, now=now), await request_key(request)
-        )
+        records = await self._act(floor, principal, request, counter_id, "call-next", cmd.call_next)
         ticket_id = _touched_ticket(records)
         if ticket_id is None:
             return Response(None, status_code=HTTP_204_NO_CONTENT)
         return Response(_ticket_of(floor, ticket_id))
 
-    async def _ticket_action(
-        self, floor: Floor, request: Request[Any, Any, Any], counter_id: str, decide: Callable[..., Any], **kwargs: Any
+    @post("/counters/{counter_id:str}/recall", status_code=200, summary="Call the current ticket again")
+    async def recall(
+        self, floor: Floor, principal: Principal, counter_id: str, request: Request[Any, Any, Any]
     ) -> TicketView:
-        _require_counter(floor, counter_id)
-        records = await floor.execute(
-            lambda s, now: decide(s, counter_id=counter_id, now=now, **kwargs), await request_key(request)
-        )
-        ticket_id = _touched_ticket(records)
-        if ticket_id is None:  # pragma: no cover - every ticket action appends a ticket event
-            raise HTTPException(status_code=409, detail="Nothing happened.")
-        return _ticket_of(floor, ticket_id)
-
-    async def _counter_action(
-        self, floor: Floor, request: Request[Any, Any, Any], counter_id: str, decide: Callable[..., Any], **kwargs: Any
-    ) -> CounterView:
-        _require_counter(floor, counter_id)
-        await floor.execute(
-            lambda s, now: decide(s, counter_id=counter_id, now=now, **kwargs), await request_key(request)
-        )
-        return counter_view(floor, counter_id, floor.clock())
-
-    @post(
-        "/counters/{counter_id:str}/recall",
-        status_code=200,
-        summary="Call the current ticket again (no-show past the limit)",
-    )
-    async def recall(self, floor: Floor, counter_id: str, request: Request[Any, Any, Any]) -> TicketView:
-        return await self._ticket_action(floor, request, counter_id, cmd.recall)
+        return await self._ticket_action(floor, principal, request, counter_id, "recall", cmd.recall)
 
     @post("/counters/{counter_id:str}/start", status_code=200, summary="The visitor has arrived: start service")
-    async def start(self, floor: Floor, counter_id: str, request: Request[Any, Any, Any]) -> TicketView:
-        return await self._ticket_action(floor, request, counter_id, cmd.start_service)
+    async def start(
+        self, floor: Floor, principal: Principal, counter_id: str, request: Request[Any, Any, Any]
+    ) -> TicketView:
+        return await self._ticket_action(floor, principal, request, counter_id, "start", cmd.start_service)
 
     @post("/counters/{counter_id:str}/finish", status_code=200, summary="Service done")
-    async def finish(self, floor: Floor, counter_id: str, request: Request[Any, Any, Any]) -> TicketView:
-        return await self._ticket_action(floor, request, counter_id, cmd.finish)
+    async def finish(
+        self, floor: Floor, principal: Principal, counter_id: str, request: Request[Any, Any, Any]
+    ) -> TicketView:
+        return await self._ticket_action(floor, principal, request, counter_id, "finish", cmd.finish)
 
     @post("/counters/{counter_id:str}/no-show", status_code=200, summary="The called visitor did not come")
-    async def no_show(self, floor: Floor, counter_id: str, request: Request[Any, Any, Any]) -> TicketView:
-        return await self._ticket_action(floor, request, counter_id, cmd.no_show)
+    async def no_show(
+        self, floor: Floor, principal: Principal, counter_id: str, request: Request[Any, Any, Any]
+    ) -> TicketView:
+        return await self._ticket_action(floor, principal, request, counter_id, "no-show", cmd.no_show)
 
-    @post(
-        "/counters/{counter_id:str}/transfer",
-        status_code=200,
-        summary="Send the visitor to another service, keeping their arrival time",
-    )
+    @post("/counters/{counter_id:str}/transfer", status_code=200, summary="Send the visitor to another service")
     async def transfer(
-        self, floor: Floor, counter_id: str, request: Request[Any, Any, Any], data: TransferRequest
+        self,
+        floor: Floor,
+        principal: Principal,
+        counter_id: str,
+        request: Request[Any, Any, Any],
+        data: TransferRequest,
     ) -> TicketView:
-        return await self._ticket_action(floor, request, counter_id, cmd.transfer, service_id=data.service_id)
+        return await self._ticket_action(
+            floor, principal, request, counter_id, "transfer", cmd.transfer, service_id=data.service_id
+        )
 
-    @post(
-        "/counters/{counter_id:str}/return",
-        status_code=200,
-        summary="Put the current ticket back in its queue at its place",
-    )
-    async def return_(self, floor: Floor, counter_id: str, request: Request[Any, Any, Any]) -> TicketView:
-        return await self._ticket_action(floor, request, counter_id, cmd.return_to_queue)
+    @post("/counters/{counter_id:str}/return", status_code=200, summary="Put the current ticket back in its queue")
+    async def return_(
+        self, floor: Floor, principal: Principal, counter_id: str, request: Request[Any, Any, Any]
+    ) -> TicketView:
+        return await self._ticket_action(floor, principal, request, counter_id, "return", cmd.return_to_queue)
 
-    @post("/counters/{counter_id:str}/call", status_code=200, summary="Call a specific waiting ticket")
+    @post("/counters/{counter_id:str}/call", status_code=200, summary="Call a specific waiting ticket (supervisor)")
     async def call(
-        self, floor: Floor, counter_id: str, request: Request[Any, Any, Any], data: CallRequest
+        self,
+        floor: Floor,
+        principal: Principal,
+        counter_id: str,
+        request: Request[Any, Any, Any],
+        data: CallRequest,
     ) -> TicketView:
-        return await self._ticket_action(floor, request, counter_id, cmd.call_specific, ticket_id=data.ticket_id)
+        return await self._ticket_action(
+            floor, principal, request, counter_id, "call", cmd.call_specific, ticket_id=data.ticket_id
+        )
 
     @post("/counters/{counter_id:str}/open", status_code=200, summary="Open the counter")
-    async def open(self, floor: Floor, counter_id: str, request: Request[Any, Any, Any]) -> CounterView:
-        return await self._counter_action(floor, request, counter_id, cmd.open_counter)
+    async def open(
+        self, floor: Floor, principal: Principal, counter_id: str, request: Request[Any, Any, Any]
+    ) -> CounterView:
+        return await self._counter_action(floor, principal, request, counter_id, "open", cmd.open_counter)
 
     @post("/counters/{counter_id:str}/pause", status_code=200, summary="Pause the counter for a break")
     async def pause(
-        self, floor: Floor, counter_id: str, request: Request[Any, Any, Any], data: PauseRequest | None = None
+        self,
+        floor: Floor,
+        principal: Principal,
+        counter_id: str,
+        request: Request[Any, Any, Any],
+        data: PauseRequest | None = None,
     ) -> CounterView:
+        reason = data.reason if data else ""
         return await self._counter_action(
-            floor, request, counter_id, cmd.pause_counter, reason=data.reason if data else ""
+            floor, principal, request, counter_id, "pause", cmd.pause_counter, reason=reason
         )
 
     @post("/counters/{counter_id:str}/close", status_code=200, summary="Close the counter")
-    async def close(self, floor: Floor, counter_id: str, request: Request[Any, Any, Any]) -> CounterView:
-        return await self._counter_action(floor, request, counter_id, cmd.close_counter)
+    async def close(
+        self, floor: Floor, principal: Principal, counter_id: str, request: Request[Any, Any, Any]
+    ) -> CounterView:
+        return await self._counter_action(floor, principal, request, counter_id, "close", cmd.close_counter)

@@ -6,26 +6,36 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import msgspec
 from litestar import Litestar, Request, Response
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
+from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.file import FileStore
+from litestar.stores.redis import RedisStore
+from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
+from redis.asyncio import Redis
 
-from config.loader import load_mall
-from server import api, live, pages
+from config.access import Access
+from config.loader import Loaded, load_config
+from server import api, auth, live, pages
+from server.auth import Principal
+from server.constants import redis_store_namespace
 from server.floor import Floor, utcnow
+from server.headers import security_headers
 from server.journal import Journal, JournalError
 from server.journal.redis import RedisJournal
 from server.journal.sqlite import SQLiteJournal
+from server.limits import KioskRateLimit
+from server.sessions import SessionController
 from server.settings import ROOT, Settings
-from ticketing.catalog import Mall
 from ticketing.errors import Refusal
 
 MAX_BODY_BYTES = 64 * 1024  # the largest legitimate request is a few hundred bytes
@@ -69,20 +79,34 @@ def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response
 def create_app(
     settings: Settings | None = None,
     *,
-    mall: Mall | None = None,
+    loaded: Loaded | None = None,
     journal: Journal | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> Litestar:
     settings = settings or Settings()
-    mall = mall or load_mall(settings.config_path)
-    site = msgspec.structs.replace(mall.site, public_base_url=settings.public_base_url(mall.site.public_base_url))
-    mall = msgspec.structs.replace(mall, site=site)
+    loaded = loaded or load_config(settings.config_path)
+    access = loaded.access
+    site = msgspec.structs.replace(
+        loaded.mall.site, public_base_url=settings.public_base_url(loaded.mall.site.public_base_url)
+    )
+    mall = msgspec.structs.replace(loaded.mall, site=site)
+    https = site.public_base_url.startswith("https://")
     if journal is None:
         if settings.redis_url:
             journal = RedisJournal(settings.redis_url, mall.id)
         else:
             journal = SQLiteJournal(settings.journal_for(mall.id), mall.id)
     floor = Floor(mall, journal, clock)
+    kiosk_limit = KioskRateLimit(access.kiosk_tickets_per_minute)
+    stores = _stores(settings, mall.id)
+    sessions = ServerSideSessionConfig(
+        key="antrian_session",
+        store="sessions",
+        max_age=int(access.session_hours * 3600),
+        httponly=True,
+        samesite="strict",
+        secure=https,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -102,18 +126,26 @@ def create_app(
     async def provide_floor() -> Floor:
         return floor
 
+    async def provide_access() -> Access:
+        return access
+
+    async def provide_principal(request: Request[Any, Any, Any]) -> Principal:
+        return auth.resolve(request, access)
+
+    async def provide_auth_store() -> Store:
+        return stores.get("auth")
+
+    async def provide_kiosk_limit() -> KioskRateLimit:
+        return kiosk_limit
+
     return Litestar(
         route_handlers=[
-            api.CatalogController,
+            api.VisitorController,
             api.FloorController,
+            SessionController,
             live.floor_feed,
             live.ticket_feed,
-            pages.index,
-            pages.kiosk_page,
-            pages.counter_page,
-            pages.display_page,
-            pages.status_page,
-            pages.ticket_qr,
+            *pages.ROUTES,
             create_static_files_router("/static", directories=[ROOT / "server" / "static"], include_in_schema=False),
             create_static_files_router(
                 "/static/display",
@@ -122,13 +154,21 @@ def create_app(
                 name="display_static",
             ),
         ],
-        dependencies={"floor": Provide(provide_floor)},
+        dependencies={
+            "floor": Provide(provide_floor),
+            "access": Provide(provide_access),
+            "principal": Provide(provide_principal),
+            "auth_store": Provide(provide_auth_store),
+            "kiosk_limit": Provide(provide_kiosk_limit),
+        },
         exception_handlers={
             Refusal: api.refusal_handler,
             HTTPException: _http_error,
             JournalError: _journal_error,
             Exception: _internal_error,
         },
+        middleware=[sessions.middleware, security_headers(https, access.frame_ancestors)],
+        stores=stores,
         lifespan=[lifespan],
         template_config=TemplateConfig(
             directory=[ROOT / "server" / "templates", ROOT / "displays" / "templates"], engine=JinjaTemplateEngine
@@ -139,9 +179,23 @@ def create_app(
     )
 
 
+def _stores(settings: Settings, mall_id: str) -> StoreRegistry:
+    """Sessions and login failures: in files beside the journal, or in Redis when processes share one."""
+    if settings.redis_url:
+        client = Redis.from_url(settings.redis_url)
+        return StoreRegistry(
+            {
+                name: RedisStore(client, namespace=redis_store_namespace(mall_id, name), handle_client_shutdown=True)
+                for name in ("sessions", "auth")
+            }
+        )
+    base = settings.journal_for(mall_id).parent / f"{mall_id}.stores"
+    return StoreRegistry({name: FileStore(base / name, create_directories=True) for name in ("sessions", "auth")})
+
+
 def app_from_env() -> Litestar:
     """Factory for `uvicorn --factory server.app:app_from_env`."""
     return create_app(Settings.from_env())
 
 
-__all__ = ["Path", "app_from_env", "create_app"]
+__all__ = ["app_from_env", "create_app"]

@@ -16,5 +16,9 @@ def redis_meta_key(mall_id: str) -> str:
     return f"antrian:{{{mall_id}}}:meta"
 
 
+def redis_store_namespace(mall_id: str, store: str) -> str:
+    return f"antrian:{{{mall_id}}}:store:{store}"
+
+
 REDIS_TAIL_BLOCK_MS = 5_000
 REDIS_TAIL_BATCH = 500

@@ -185,6 +185,9 @@ class Floor:
                 scope = record.key.rpartition("|")[0]
                 self.keys.setdefault(scope, (record.key, []))[1].append(record)
 
+    def is_replay(self, key: str | None) -> bool:
+        return key is not None and key.rpartition("|")[0] in self.keys
+
     def _already_done(self, key: str) -> list[Recorded] | None:
         seen = self.keys.get(key.rpartition("|")[0])
         if seen is None:

@@ -8,8 +8,10 @@ from typing import Any
 
 import msgspec
 from litestar import WebSocket, websocket
-from litestar.exceptions import WebSocketDisconnect
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException, WebSocketDisconnect
 
+from config.access import Access
+from server import auth
 from server.floor import Floor
 from server.hub import HubClient
 from server.views import ticket_view
@@ -18,6 +20,8 @@ INBOUND_LIMIT = 4096  # clients send nothing but an occasional ping
 SEND_TIMEOUT = 10.0  # a socket that takes longer to accept one message is stuck
 CLOSE_TOO_SLOW = 4008
 CLOSE_NOT_FOUND = 4404
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_BIG = 1009
 
 
@@ -59,10 +63,25 @@ async def _send_from(socket: WebSocket[Any, Any, Any], client: HubClient, first:
             return
 
 
-@websocket("/ws/floor")
-async def floor_feed(socket: WebSocket[Any, Any, Any], floor: Floor, since: int | None = None) -> None:
-    """A snapshot, or exactly the events after `since`; then every event live, in order."""
+async def _authorized(socket: WebSocket[Any, Any, Any], access: Access) -> bool:
+    """Staff and displays only. Accept first, so the browser sees why it was closed."""
     await socket.accept()
+    try:
+        auth.require_staff_or_display(auth.resolve(socket, access))
+    except NotAuthorizedException as exc:
+        await socket.close(code=CLOSE_UNAUTHORIZED, reason=exc.detail[:120])
+        return False
+    except PermissionDeniedException as exc:
+        await socket.close(code=CLOSE_FORBIDDEN, reason=exc.detail[:120])
+        return False
+    return True
+
+
+@websocket("/ws/floor")
+async def floor_feed(socket: WebSocket[Any, Any, Any], floor: Floor, access: Access, since: int | None = None) -> None:
+    """A snapshot, or exactly the events after `since`; then every event live, in order."""
+    if not await _authorized(socket, access):
+        return
     client = floor.hub.register()
     try:
         # From register to here nothing awaits: no event can fall between the backlog and the live queue.

@@ -8,8 +8,11 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from litestar import Response, get
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
+from config.access import Access, StaffAccount, demo_token
+from server import auth
+from server.auth import Principal
 from server.floor import Floor
 from ticketing.errors import NotFound
 
@@ -19,8 +22,20 @@ def _page(name: str, floor: Floor, **context: Any) -> Template:
 
 
 @get("/", include_in_schema=False)
-async def index(floor: Floor) -> Template:
-    return _page("index.html", floor)
+async def index(floor: Floor, access: Access, principal: Principal) -> Template:
+    # The demo's device tokens are public: the start page links to the devices with them.
+    tokens = {}
+    if access.demo:
+        tokens = {f"{d.kind}:{d.id}": demo_token(d.kind, d.id) for d in access.devices.values() if not d.revoked}
+    counters = auth.counters_for(principal, floor.mall) if isinstance(principal, StaffAccount) else []
+    return _page("index.html", floor, demo_tokens=tokens, me=principal, my_counters=counters)
+
+
+@get("/login", include_in_schema=False)
+async def login_page(floor: Floor, access: Access, next: str = "/") -> Template:
+    # Only a local path: never send someone off-site after logging in.
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    return _page("login.html", floor, next=target, demo=access.demo)
 
 
 @get("/kiosk/{kiosk_id:str}", include_in_schema=False)
@@ -32,11 +47,14 @@ async def kiosk_page(floor: Floor, kiosk_id: str) -> Template:
 
 
 @get("/counter/{counter_id:str}", include_in_schema=False)
-async def counter_page(floor: Floor, counter_id: str) -> Template:
+async def counter_page(floor: Floor, principal: Principal, counter_id: str) -> Template | Redirect:
     counter = floor.mall.counters.get(counter_id)
     if counter is None:
         raise NotFound(f"Unknown counter '{counter_id}': see / for the counters of this mall.")
-    return _page("counter.html", floor, counter=counter)
+    if principal is None:
+        return Redirect(f"/login?next=/counter/{counter_id}")
+    auth.require_counter_view(principal, counter)
+    return _page("counter.html", floor, counter=counter, me=principal)
 
 
 @get("/display/{display_id:str}", include_in_schema=False)
@@ -63,3 +81,6 @@ async def ticket_qr(floor: Floor, ticket_id: str) -> Response[bytes]:
     buffer = io.BytesIO()
     image.save(buffer)
     return Response(buffer.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=86400"})
+
+
+ROUTES = [index, login_page, kiosk_page, counter_page, display_page, status_page, ticket_qr]

@@ -65,7 +65,7 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.output()}")
             try:
-                if httpx.get(f"{self.base_url}/api/floor", timeout=1.0).status_code == 200:
+                if httpx.get(f"{self.base_url}/api/catalog", timeout=1.0).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
@@ -164,3 +164,45 @@ def require(tool: str | None, what: str) -> str:
     if os.environ.get("ANTRIAN_REQUIRE_REAL_PARTS"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+# --- credentials of the test malls (demo secrets: public by design) ----------------------
+
+KIOSK = {"Authorization": "Bearer demo-kiosk-kiosk-1"}
+DISPLAY_TOKEN = "demo-display-tv-1"
+DEMO_PASSWORD = "antrian-demo"
+
+
+def login(client: httpx.Client, username: str, password: str = DEMO_PASSWORD) -> httpx.Client:
+    """Log a client in as staff; it then sends the session cookie and the CSRF header."""
+    r = client.post("/api/login", json={"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    client.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    return client
+
+
+async def alogin(client: httpx.AsyncClient, username: str, password: str = DEMO_PASSWORD) -> httpx.AsyncClient:
+    r = await client.post("/api/login", json={"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    client.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    return client
+
+
+def demo_access_toml(kiosk: str = "kiosk-1", display: str = "tv-1") -> str:
+    """Site-independent TOML for a generated test mall: a kiosk, a display and an admin, with demo secrets."""
+    from config.access import DEMO_SALT, demo_token, hash_password, token_digest
+
+    return f"""
+[[kiosks]]
+id = "{kiosk}"
+token_sha256 = "{token_digest(demo_token("kiosk", kiosk))}"
+
+[[displays]]
+id = "{display}"
+token_sha256 = "{token_digest(demo_token("display", display))}"
+
+[[staff]]
+username = "admin"
+role = "admin"
+password_hash = "{hash_password(DEMO_PASSWORD, DEMO_SALT)}"
+"""

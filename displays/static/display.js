@@ -12,7 +12,12 @@
   'use strict';
   var A = window.Antrian;
   var el = A.el;
-  var cfg = window.ANTRIAN_DISPLAY || {};
+  var cfg = {};
+  try {
+    cfg = JSON.parse(document.getElementById('display-config').textContent);
+  } catch (e) {
+    cfg = {};
+  }
   var counters = cfg.counters || {};
   var agencies = cfg.agencies || {};
   var agencyIds = cfg.agencyIds || [];
@@ -193,11 +198,13 @@
     chimeFreeAt = start + 2.2;
   }
 
+  /* A call is announced only while it is news. With the server's clock known (from the Date header
+     of our API calls) the event's own time decides; without it, only events that did not come in
+     the catch-up burst right after a reconnect. */
   function isFresh(ev, info) {
-    if (!info || !info.replay) return true; // arrived live
     var at = Date.parse(ev.at);
-    if (isNaN(at)) return false;
-    return A.serverNow() - at < ANNOUNCE_MAX_AGE_MS;
+    if (A.clockKnown() && !isNaN(at)) return A.serverNow() - at < ANNOUNCE_MAX_AGE_MS;
+    return !(info && info.replay);
   }
 
   function announce(call) {
@@ -245,9 +252,16 @@
       learnCounters(floor.counters);
       queues = floor.queues;
       renderQueues();
-    }, function () {
-      /* the live status shows the trouble; keep the last numbers */
+    }, function (err) {
+      if (err.status === 401 || err.status === 403) denied(err.detail);
+      /* otherwise the live status shows the trouble; keep the last numbers */
     });
+  }
+
+  /* No or wrong device token: say so across the whole screen, where the installer will see it. */
+  function denied(reason) {
+    $('tv-denied-reason').textContent = reason || '';
+    $('tv-denied').hidden = false;
   }
 
   function loadFloorSoon() {
@@ -303,8 +317,10 @@
   A.live('/ws/floor', {
     onSnapshot: onSnapshot,
     onEvent: onEvent,
-    onStatus: A.liveIndicator($('tv-live'), function (status) {
+    onStatus: A.liveIndicator($('tv-live'), function (status, detail) {
       document.body.classList.toggle('tv-offline', status !== 'open');
+      if (status === 'denied') denied(detail);
+      if (status === 'open') loadFloorSoon(); // numbers may have gone stale while away
     })
   });
 

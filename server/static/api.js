@@ -1,4 +1,5 @@
 /* Antrian: a tiny JSON API client for every page (plain ES2015, no modules, no build).
+ * Sends the device token (kiosk, display) or the staff CSRF token, and an Idempotency-Key on changes.
  *
  *   Antrian.api.get('/api/floor').then(function (floor) { ... })
  *   Antrian.api.post('/api/tickets', {service_id: 'ktp-el'})
@@ -44,7 +45,72 @@
     return err;
   }
 
-  function request(method, url, body) {
+  /* --- who is asking --------------------------------------------------------------
+   * A kiosk or display is opened once with its device token in the address, e.g.
+   * /display/tv-1#token=... (or ?token=...); the page keeps it in localStorage, so later
+   * reloads work without it. Staff pages use the login session cookie plus a CSRF token. */
+
+  var storageKey = 'antrian.token:' + root.location.pathname;
+  var deviceToken = null;
+
+  function readToken() {
+    var m = /[#&?]token=([^&#]+)/.exec(root.location.hash + '&' + root.location.search);
+    var fromUrl = m ? decodeURIComponent(m[1]) : null;
+    try {
+      if (fromUrl) root.localStorage.setItem(storageKey, fromUrl);
+      return fromUrl || root.localStorage.getItem(storageKey);
+    } catch (e) {
+      return fromUrl; // storage disabled: the address must carry the token
+    }
+  }
+  deviceToken = readToken();
+
+  Antrian.deviceToken = function () {
+    return deviceToken;
+  };
+
+  Antrian.loginUrl = function () {
+    return '/login?next=' + encodeURIComponent(root.location.pathname);
+  };
+
+  var csrfToken = null;
+  var csrfPromise = null;
+
+  function csrf(refresh) {
+    if (deviceToken) return Promise.resolve(null);
+    if (csrfToken && !refresh) return Promise.resolve(csrfToken);
+    if (!csrfPromise || refresh) {
+      csrfPromise = send('GET', '/api/me').then(function (me) {
+        csrfToken = me && me.csrf_token ? me.csrf_token : null;
+        return csrfToken;
+      }, function () {
+        csrfPromise = null;
+        return null;
+      });
+    }
+    return csrfPromise;
+  }
+
+  Antrian.me = function () {
+    return send('GET', '/api/me').then(function (me) {
+      if (me && me.csrf_token) csrfToken = me.csrf_token;
+      return me;
+    });
+  };
+
+  function newKey() {
+    var out = '';
+    try {
+      var bytes = new Uint8Array(16);
+      root.crypto.getRandomValues(bytes);
+      for (var i = 0; i < bytes.length; i++) out += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
+      return out;
+    } catch (e) {
+      return Date.now().toString(36) + '-' + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
+    }
+  }
+
+  function send(method, url, body, headers) {
     return new Promise(function (resolve, reject) {
       var xhr = new XMLHttpRequest();
       var sentAt = Date.now();
@@ -52,6 +118,10 @@
       xhr.timeout = TIMEOUT_MS;
       xhr.setRequestHeader('Accept', 'application/json');
       if (body !== undefined) xhr.setRequestHeader('Content-Type', 'application/json');
+      if (deviceToken) xhr.setRequestHeader('Authorization', 'Bearer ' + deviceToken);
+      Object.keys(headers || {}).forEach(function (name) {
+        if (headers[name]) xhr.setRequestHeader(name, headers[name]);
+      });
       xhr.onload = function () {
         noteServerDate(xhr.getResponseHeader('Date'), sentAt);
         var data = null;
@@ -80,13 +150,43 @@
     });
   }
 
+  function wait(ms) {
+    return new Promise(function (resolve) { setTimeout(resolve, ms); });
+  }
+
+  /* A change (POST) carries an Idempotency-Key: when the answer is lost on a bad network it is
+     sent again with the same key, and the server replays its first answer instead of acting twice
+     (one tap, one ticket). A stale CSRF token is fetched again once. */
+  function change(url, body, options) {
+    var key = (options && options.idempotencyKey) || newKey();
+    var retriesLeft = 2;
+    var csrfRetried = false;
+    function attempt() {
+      return csrf(false).then(function (token) {
+        var headers = {'Idempotency-Key': key};
+        if (token) headers['X-CSRF-Token'] = token;
+        return send('POST', url, body, headers);
+      }).catch(function (err) {
+        if (err.status === 0 && retriesLeft > 0) {
+          retriesLeft -= 1;
+          return wait(1000).then(attempt);
+        }
+        if (err.status === 403 && !csrfRetried && !deviceToken && /csrf/i.test(err.detail)) {
+          csrfRetried = true;
+          return csrf(true).then(attempt);
+        }
+        throw err;
+      });
+    }
+    return attempt();
+  }
+
   Antrian.api = {
-    request: request,
     get: function (url) {
-      return request('GET', url);
+      return send('GET', url);
     },
-    post: function (url, body) {
-      return request('POST', url, body === undefined ? {} : body);
+    post: function (url, body, options) {
+      return change(url, body === undefined ? {} : body, options);
     }
   };
 

@@ -22,9 +22,16 @@
   var TICKET_WORDS = {called: 'Dipanggil', serving: 'Sedang dilayani'};
   var PRIORITY_WORDS = {elderly: 'Prioritas: lansia', disabled: 'Prioritas: disabilitas', pregnant_or_child: 'Prioritas: ibu hamil / membawa anak'};
 
-  function showError(detail) {
-    errorBox.textContent = detail || '';
+  function showError(detail, status) {
+    A.clear(errorBox);
     errorBox.hidden = !detail;
+    if (!detail) return;
+    errorBox.appendChild(document.createTextNode(detail));
+    if (status === 401) {
+      // The session has ended (or never began): the way out is logging in again.
+      errorBox.appendChild(document.createTextNode(' '));
+      errorBox.appendChild(el('a', {href: A.loginUrl(), 'data-testid': 'login-link', text: 'Masuk lagi (Log in again)'}));
+    }
   }
 
   function showInfo(text) {
@@ -43,7 +50,7 @@
       view = data;
       render();
     }, function (err) {
-      if (seq === fetchSeq) showError(err.detail);
+      if (seq === fetchSeq) showError(err.detail, err.status);
     });
   }
 
@@ -149,7 +156,7 @@
     return A.api.post(base + path, body).then(function (result) {
       return done().then(function () { return result; });
     }, function (err) {
-      showError(err.detail);
+      showError(err.detail, err.status);
       return done().then(function () { return undefined; });
     });
   }
@@ -188,7 +195,10 @@
         return;
       }
       return post('/transfer', {service_id: serviceId}).then(function (t) {
-        if (t) showInfo(t.number + ' dialihkan ke ' + t.service_name + ' (' + t.agency_name + ').');
+        if (t) {
+          showInfo(t.number + ' dialihkan ke ' + t.service_name + ' (' + t.agency_name + ').');
+          transferSelect.value = '';
+        }
       });
     },
     open: function () {
@@ -267,8 +277,9 @@
   A.live('/ws/floor', {
     onSnapshot: refreshSoon,
     onEvent: refreshSoon,
-    onStatus: A.liveIndicator(document.getElementById('live-status'), function (status) {
+    onStatus: A.liveIndicator(document.getElementById('live-status'), function (status, detail) {
       if (status === 'open') refreshSoon(); // catch up on anything missed while away
+      if (status === 'denied') showError('Pembaruan langsung berhenti: ' + detail, 401);
     })
   });
 
@@ -278,6 +289,17 @@
     tickTimer();
   }, 1000);
   document.getElementById('counter-clock').textContent = clock.time(A.serverNow());
+
+  var logout = document.getElementById('logout');
+  if (logout) {
+    logout.addEventListener('click', function () {
+      A.api.post('/api/logout').then(function () {
+        window.location.href = A.loginUrl();
+      }, function (err) {
+        showError(err.detail, err.status);
+      });
+    });
+  }
 
   loadServices();
   refresh();

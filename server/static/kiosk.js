@@ -335,6 +335,27 @@
 
   if (!emojiWorks('\ud83e\uddd1')) document.body.classList.add('no-emoji');
 
+  /* Only this kiosk's device token (or a supervisor's session) may issue tickets: tell the
+     installer at once rather than the first visitor. */
+  function checkSetup() {
+    if (!A.me) return;
+    A.me().then(function (me) {
+      var problem = '';
+      if (me.kind === 'kiosk' && me.id !== kioskId) {
+        problem = 'Token perangkat ini milik kios "' + me.id + '", bukan "' + kioskId + '". (This device token belongs to another kiosk.)';
+      } else if (me.kind !== 'kiosk' && !(me.kind === 'staff' && (me.role === 'supervisor' || me.role === 'admin'))) {
+        problem = 'Kios ini belum memiliki token perangkat: buka /kiosk/' + kioskId + '#token=… atau hubungi administrator. ' +
+          '(This kiosk has no device token yet.)';
+      }
+      var box = document.getElementById('kiosk-setup');
+      box.textContent = problem;
+      box.hidden = !problem;
+    }, function () {
+      /* an older server without /api/me, or offline: issuing will say what is wrong */
+    });
+  }
+  checkSetup();
+
   show('agencies');
   loadCatalog();
 })();

@@ -4,7 +4,7 @@
  *     onSnapshot: function (msg) {},        // {"type":"snapshot","id":N,"floor":{...}}
  *     onEvent: function (msg, info) {},     // every event with an "id"; info.replay = sent right after (re)connecting
  *     onMessage: function (msg) {},         // anything else, e.g. {"type":"ticket","ticket":{...}}
- *     onStatus: function (status, detail) {} // 'connecting' | 'open' | 'waiting' | 'gone'
+ *     onStatus: function (status, detail) {} // 'connecting' | 'open' | 'waiting' | 'gone' | 'denied'
  *   });
  *   feed.close();
  *
@@ -13,6 +13,8 @@
  *   missed (or a fresh snapshot). Pass {since: false} for feeds without ids.
  * - Sends "ping" every 20 s; a socket silent for 50 s is treated as dead and replaced.
  * - Close code 4404 (no such ticket / the day has ended) stops it: status 'gone'.
+ * - Close codes 4401/4403 (no or bad device token or staff session) stop it: status 'denied',
+ *   detail = the server's reason. A kiosk's or display's token (Antrian.deviceToken) is sent as ?token=.
  */
 (function (root) {
   'use strict';
@@ -25,6 +27,8 @@
   var DEAD_AFTER_MS = 50000;
   var REPLAY_WINDOW_MS = 1000; // events arriving this soon after opening are the catch-up burst
   var CLOSE_GONE = 4404;
+  var CLOSE_UNAUTHORIZED = 4401; // no or bad device token, no staff session
+  var CLOSE_FORBIDDEN = 4403; // known, but not allowed to read this feed
 
   function socketUrl(path) {
     if (/^wss?:\/\//.test(path)) return path;
@@ -63,6 +67,8 @@
 
     function url() {
       var u = socketUrl(path);
+      var token = Antrian.deviceToken ? Antrian.deviceToken() : null;
+      if (token) u += (u.indexOf('?') < 0 ? '?' : '&') + 'token=' + encodeURIComponent(token); // browsers cannot set headers on a websocket
       if (useSince && lastId !== null) u += (u.indexOf('?') < 0 ? '?' : '&') + 'since=' + encodeURIComponent(lastId);
       return u;
     }
@@ -153,6 +159,12 @@
         setStatus('gone', reason);
         return;
       }
+      if (code === CLOSE_UNAUTHORIZED || code === CLOSE_FORBIDDEN) {
+        // Retrying with the same token or session cannot help: say why and stop.
+        stopped = true;
+        setStatus('denied', reason || 'Tidak diizinkan. (Not allowed.)');
+        return;
+      }
       schedule();
     }
 
@@ -224,6 +236,7 @@
     if (status === 'open') return 'Terhubung';
     if (status === 'connecting') return 'Menghubungkan…';
     if (status === 'gone') return 'Selesai';
+    if (status === 'denied') return 'Tidak diizinkan';
     return 'Terputus, menyambung ulang…';
   };
 

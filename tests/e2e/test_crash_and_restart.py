@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support import ServerProcess
+from tests.support import ServerProcess, alogin
 
 
 async def test_kill_9_after_100_tickets_loses_none_and_numbering_continues(tmp_path: Path) -> None:
@@ -15,6 +15,7 @@ async def test_kill_9_after_100_tickets_loses_none_and_numbering_continues(tmp_p
     server = ServerProcess(journal).start()
     try:
         async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as client:
+            await alogin(client, "admin")
 
             async def issue(service: str) -> dict[str, str]:
                 r = await client.post("/api/tickets", json={"service_id": service})
@@ -32,6 +33,7 @@ async def test_kill_9_after_100_tickets_loses_none_and_numbering_continues(tmp_p
     again = ServerProcess(journal, port=server.port).start()
     try:
         async with httpx.AsyncClient(base_url=again.base_url, timeout=10) as client:
+            await alogin(client, "admin")
             for t in acked:
                 r = await client.get(f"/api/tickets/{t['id']}")
                 assert r.status_code == 200, f"ticket {t['number']} acknowledged but lost"

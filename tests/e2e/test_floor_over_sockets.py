@@ -12,7 +12,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.support import ServerProcess
+from tests.support import DISPLAY_TOKEN, KIOSK, ServerProcess, alogin, demo_access_toml
 
 COUNTERS = 10
 
@@ -28,6 +28,8 @@ def busy_mall_toml(counters: int) -> str:
 [site]
 id = "busy"
 name = "MPP Ramai"
+demo = true
+kiosk_tickets_per_minute = 1000
 [site.hours]
 {days}
 [[agencies]]
@@ -39,6 +41,7 @@ id = "ktp-el"
 agency = "dukcapil"
 name = "Perekaman KTP-el"
 {rows}
+{demo_access_toml()}
 """
 
 
@@ -62,15 +65,21 @@ async def _collect(url: str, count: int, into: list[dict[str, Any]], limit_s: fl
 
 async def test_ten_counters_pressing_next_at_once_never_share_or_skip_a_visitor(busy_server: ServerProcess) -> None:
     total = 200
-    async with httpx.AsyncClient(base_url=busy_server.base_url, timeout=30) as client:
+    async with (
+        httpx.AsyncClient(base_url=busy_server.base_url, timeout=30, headers=KIOSK) as client,
+        httpx.AsyncClient(base_url=busy_server.base_url, timeout=30) as staff,
+    ):
+        await alogin(staff, "admin")
         issued = [(await client.post("/api/tickets", json={"service_id": "ktp-el"})).json() for _ in range(total)]
         assert [t["number"] for t in issued] == [f"A{i:03d}" for i in range(1, total + 1)]
-        first_id = (await client.get("/api/floor")).json()["last_event_id"]
+        first_id = (await staff.get("/api/floor")).json()["last_event_id"]
 
         # A live client on the feed while the counters race; it must see every call, in order.
         feed: list[dict[str, Any]] = []
         watcher = asyncio.create_task(
-            _collect(f"{busy_server.ws_url}/ws/floor?since={first_id}", total * 3 + COUNTERS, feed)
+            _collect(
+                f"{busy_server.ws_url}/ws/floor?token={DISPLAY_TOKEN}&since={first_id}", total * 3 + COUNTERS, feed
+            )
         )
         await asyncio.sleep(0.2)
 
@@ -79,13 +88,13 @@ async def test_ten_counters_pressing_next_at_once_never_share_or_skip_a_visitor(
         async def counter(cid: str) -> None:
             mine = called.setdefault(cid, [])
             while True:
-                r = await client.post(f"/api/counters/{cid}/call-next")
+                r = await staff.post(f"/api/counters/{cid}/call-next")
                 if r.status_code == 204:
                     return
                 assert r.status_code == 200, r.text
                 mine.append(r.json()["number"])
-                assert (await client.post(f"/api/counters/{cid}/start")).status_code == 200
-                assert (await client.post(f"/api/counters/{cid}/finish")).status_code == 200
+                assert (await staff.post(f"/api/counters/{cid}/start")).status_code == 200
+                assert (await staff.post(f"/api/counters/{cid}/finish")).status_code == 200
 
         await asyncio.gather(*(counter(f"loket-{i}") for i in range(1, COUNTERS + 1)))
         await asyncio.wait_for(watcher, 60)
@@ -106,17 +115,21 @@ async def test_ten_counters_pressing_next_at_once_never_share_or_skip_a_visitor(
 
 
 async def test_reconnect_with_since_misses_nothing_and_repeats_nothing(server: ServerProcess) -> None:
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as client:
+    async with (
+        httpx.AsyncClient(base_url=server.base_url, timeout=30, headers=KIOSK) as client,
+        httpx.AsyncClient(base_url=server.base_url, timeout=30) as staff,
+    ):
+        await alogin(staff, "admin")
 
         async def issue(n: int) -> None:
             for _ in range(n):
                 assert (await client.post("/api/tickets", json={"service_id": "ktp-el"})).status_code == 201
 
         steady: list[dict[str, Any]] = []
-        steady_task = asyncio.create_task(_collect(f"{server.ws_url}/ws/floor", 1 + 15, steady))
+        steady_task = asyncio.create_task(_collect(f"{server.ws_url}/ws/floor?token={DISPLAY_TOKEN}", 1 + 15, steady))
 
         seen: list[dict[str, Any]] = []
-        async with websockets.connect(f"{server.ws_url}/ws/floor") as ws:
+        async with websockets.connect(f"{server.ws_url}/ws/floor?token={DISPLAY_TOKEN}") as ws:
             snapshot = json.loads(await ws.recv())
             assert snapshot["type"] == "snapshot"
             last = snapshot["id"]
@@ -125,7 +138,7 @@ async def test_reconnect_with_since_misses_nothing_and_repeats_nothing(server: S
                 seen.append(json.loads(await ws.recv()))
             last = seen[-1]["id"]
         await issue(6)  # while away
-        async with websockets.connect(f"{server.ws_url}/ws/floor?since={last}") as ws:
+        async with websockets.connect(f"{server.ws_url}/ws/floor?token={DISPLAY_TOKEN}&since={last}") as ws:
             await issue(4)
             async with asyncio.timeout(10):
                 while len(seen) < 15:
@@ -141,28 +154,36 @@ async def test_reconnect_with_since_misses_nothing_and_repeats_nothing(server: S
 
 
 async def test_since_from_another_day_or_the_future_gets_a_snapshot(server: ServerProcess) -> None:
-    async with httpx.AsyncClient(base_url=server.base_url) as client:
+    async with (
+        httpx.AsyncClient(base_url=server.base_url, timeout=30, headers=KIOSK) as client,
+        httpx.AsyncClient(base_url=server.base_url, timeout=30) as staff,
+    ):
+        await alogin(staff, "admin")
         await client.post("/api/tickets", json={"service_id": "ktp-el"})
     for since in (0, 999_999):
-        async with websockets.connect(f"{server.ws_url}/ws/floor?since={since}") as ws:
+        async with websockets.connect(f"{server.ws_url}/ws/floor?token={DISPLAY_TOKEN}&since={since}") as ws:
             first = json.loads(await ws.recv())
             assert first["type"] == "snapshot"
             assert first["floor"]["queues"][0]["next"] == ["A001"]
 
 
 async def test_ticket_feed_follows_one_ticket(server: ServerProcess) -> None:
-    async with httpx.AsyncClient(base_url=server.base_url) as client:
+    async with (
+        httpx.AsyncClient(base_url=server.base_url, timeout=30, headers=KIOSK) as client,
+        httpx.AsyncClient(base_url=server.base_url, timeout=30) as staff,
+    ):
+        await alogin(staff, "admin")
         a = (await client.post("/api/tickets", json={"service_id": "ktp-el"})).json()
         b = (await client.post("/api/tickets", json={"service_id": "ktp-el"})).json()
         async with websockets.connect(f"{server.ws_url}/ws/tickets/{b['id']}") as ws:
             first = json.loads(await ws.recv())["ticket"]
             assert (first["number"], first["position"], first["people_ahead"]) == ("A002", 2, 1)
-            await client.post("/api/counters/loket-2/call-next")  # calls A001
+            await staff.post("/api/counters/loket-2/call-next")  # calls A001
             moved = json.loads(await asyncio.wait_for(ws.recv(), 5))["ticket"]
             assert moved["position"] == 1
-            await client.post("/api/counters/loket-2/finish")  # refused: not started, nothing changes
-            await client.post("/api/counters/loket-2/no-show")
-            await client.post("/api/counters/loket-2/call-next")  # calls A002
+            await staff.post("/api/counters/loket-2/finish")  # refused: not started, nothing changes
+            await staff.post("/api/counters/loket-2/no-show")
+            await staff.post("/api/counters/loket-2/call-next")  # calls A002
             while True:
                 t = json.loads(await asyncio.wait_for(ws.recv(), 5))["ticket"]
                 if t["status"] == "called":
@@ -183,7 +204,8 @@ async def test_two_server_processes_on_one_redis_journal_never_share_a_visitor(t
     servers = [ServerProcess(tmp_path / f"unused-{i}.sqlite3", config=config, env=env).start() for i in range(2)]
     try:
         total = 120
-        clients = [httpx.AsyncClient(base_url=s.base_url, timeout=30) for s in servers]
+        clients = [httpx.AsyncClient(base_url=s.base_url, timeout=30, headers=KIOSK) for s in servers]
+        staffs = [await alogin(httpx.AsyncClient(base_url=s.base_url, timeout=30), "admin") for s in servers]
         # Issue through both processes at once: numbering must stay unique.
         issued = await asyncio.gather(
             *(clients[i % 2].post("/api/tickets", json={"service_id": "ktp-el"}) for i in range(total))
@@ -191,29 +213,31 @@ async def test_two_server_processes_on_one_redis_journal_never_share_a_visitor(t
         numbers = sorted(r.json()["number"] for r in issued)
         assert numbers == [f"A{i:03d}" for i in range(1, total + 1)]
         await asyncio.sleep(0.3)  # let each process follow the other's appends
-        first_id = (await clients[0].get("/api/floor")).json()["last_event_id"]
-        assert first_id == (await clients[1].get("/api/floor")).json()["last_event_id"] == total
+        first_id = (await staffs[0].get("/api/floor")).json()["last_event_id"]
+        assert first_id == (await staffs[1].get("/api/floor")).json()["last_event_id"] == total
 
         feed: list[dict[str, Any]] = []
-        watcher = asyncio.create_task(_collect(f"{servers[0].ws_url}/ws/floor?since={first_id}", total * 3, feed))
+        watcher = asyncio.create_task(
+            _collect(f"{servers[0].ws_url}/ws/floor?token={DISPLAY_TOKEN}&since={first_id}", total * 3, feed)
+        )
         await asyncio.sleep(0.2)
         called: dict[str, list[str]] = {}
 
         async def counter(i: int) -> None:
-            client, cid = clients[i % 2], f"loket-{i}"
+            staff, cid = staffs[i % 2], f"loket-{i}"
             mine = called.setdefault(cid, [])
             while True:
-                r = await client.post(f"/api/counters/{cid}/call-next")
+                r = await staff.post(f"/api/counters/{cid}/call-next")
                 if r.status_code == 204:
                     return
                 assert r.status_code == 200, r.text
                 mine.append(r.json()["number"])
-                assert (await client.post(f"/api/counters/{cid}/start")).status_code == 200, r.text
-                assert (await client.post(f"/api/counters/{cid}/finish")).status_code == 200
+                assert (await staff.post(f"/api/counters/{cid}/start")).status_code == 200, r.text
+                assert (await staff.post(f"/api/counters/{cid}/finish")).status_code == 200
 
         await asyncio.gather(*(counter(i) for i in range(1, COUNTERS + 1)))
         await asyncio.wait_for(watcher, 60)
-        for c in clients:
+        for c in clients + staffs:
             await c.aclose()
     finally:
         for s in servers:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.support import ServerProcess
+from tests.support import ServerProcess, login
 
 
 @pytest.fixture
 def client(server: ServerProcess) -> httpx.Client:
-    return httpx.Client(base_url=server.base_url, timeout=10)
+    """An admin: allowed everything, so only the input decides the answer."""
+    return login(httpx.Client(base_url=server.base_url, timeout=10), "admin")
 
 
 def refused(r: httpx.Response, status: int, *words: str) -> None:
