@@ -12,7 +12,7 @@ def security_headers(https: bool, frame_ancestors: tuple[str, ...] = ()) -> type
     ancestors = " ".join(frame_ancestors) if frame_ancestors else "'none'"
     csp = (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-        f"connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        f"connect-src 'self' ws: wss:; media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
         f"frame-ancestors {ancestors}"
     )
     fixed = [

@@ -49,7 +49,7 @@ class SessionController(Controller):
         ok = await asyncio.to_thread(verify_password, data.password, encoded)  # ~50 ms of scrypt: off the loop
         if account is None or not ok:
             await auth_store.set(_failures_key(username), str(failures + 1), expires_in=LOCKOUT_SECONDS)
-            raise NotAuthorizedException("Wrong username or password.")
+            raise NotAuthorizedException("Nama pengguna atau kata sandi salah. (Wrong username or password.)")
         await auth_store.delete(_failures_key(username))
         csrf = auth.new_csrf_token()
         request.set_session({auth.SESSION_USER: account.username, auth.SESSION_CSRF: csrf})

@@ -112,7 +112,8 @@
   }
 
   function alertVisitor() {
-    if (navigator.vibrate) {
+    var touched = !navigator.userActivation || navigator.userActivation.hasBeenActive; // browsers refuse before the first touch
+    if (navigator.vibrate && touched) {
       try {
         navigator.vibrate([400, 200, 400, 200, 400]);
       } catch (e) {

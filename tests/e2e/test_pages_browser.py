@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import ROOT, ServerProcess, chromium_path
+from tests.support import DEMO_PASSWORD, DISPLAY_TOKEN, KIOSK, ROOT, ServerProcess, chromium_path, login
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ if CHROMIUM is None:
         "no chromium or chromium-browser on PATH: install Chromium to run the browser tests", allow_module_level=True
     )
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright  # noqa: E402
 
 
 @pytest.fixture
@@ -51,8 +51,17 @@ def _shot(page: Page, name: str) -> None:
 
 
 def _waiting(server: ServerProcess) -> dict[str, Any]:
-    floor = httpx.get(f"{server.base_url}/api/floor", timeout=5).json()
+    headers = {"Authorization": f"Bearer {DISPLAY_TOKEN}"}
+    floor = httpx.get(f"{server.base_url}/api/floor", headers=headers, timeout=5).json()
     return {q["id"]: q["waiting"] for q in floor["queues"]}
+
+
+def _staff_context(browser: Browser, base: str, username: str) -> BrowserContext:
+    """A browser context logged in as a member of staff (the session cookie), as after the login page."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    r = context.request.post(f"{base}/api/login", data={"username": username, "password": DEMO_PASSWORD})
+    assert r.ok, r.text()
+    return context
 
 
 def test_kiosk_counter_display_and_status(server: ServerProcess, browser: Browser) -> None:
@@ -62,10 +71,10 @@ def test_kiosk_counter_display_and_status(server: ServerProcess, browser: Browse
 
     display = screen.new_page()
     _watch(display, problems)
-    display.goto(f"{base}/display/tv-1")
+    display.goto(f"{base}/display/tv-1#token={DISPLAY_TOKEN}")  # the display's device token, as installed
     expect(display.get_by_test_id("connection-status")).to_have_attribute("data-status", "open")
 
-    counter = screen.new_page()
+    counter = _staff_context(browser, base, "loket1").new_page()
     _watch(counter, problems)
     counter.goto(f"{base}/counter/loket-1")
     expect(counter.get_by_test_id("live-status")).to_have_attribute("data-status", "open")
@@ -73,7 +82,8 @@ def test_kiosk_counter_display_and_status(server: ServerProcess, browser: Browse
 
     kiosk = screen.new_page()
     _watch(kiosk, problems)
-    kiosk.goto(f"{base}/kiosk/kiosk-1")
+    kiosk.goto(f"{base}/kiosk/kiosk-1#token={KIOSK['Authorization'].split()[1]}")
+    expect(kiosk.get_by_test_id("kiosk-setup")).to_be_hidden()
     kiosk.get_by_test_id("agency-dukcapil").click()
     kiosk.get_by_test_id("service-ktp-el").click()
     kiosk.get_by_test_id("priority-none").dblclick()  # an impatient double tap
@@ -113,8 +123,8 @@ def test_kiosk_counter_display_and_status(server: ServerProcess, browser: Browse
     expect(status.get_by_test_id("ticket-number")).to_have_text("A001")
     _shot(status, "status-called")
 
-    # A reload of the display shows the call again but never announces it again.
-    display.reload()
+    # A reload (the token now comes from the page's storage) shows the call again but never announces it.
+    display.goto(f"{base}/display/tv-1")
     expect(display.get_by_test_id("current-number")).to_have_text("A001")
     display.wait_for_timeout(300)
     assert display.evaluate("window.antrianAnnouncements.length") == 0
@@ -125,8 +135,8 @@ def test_kiosk_counter_display_and_status(server: ServerProcess, browser: Browse
 def test_status_page_follows_the_queue_live(server: ServerProcess, browser: Browser) -> None:
     base = server.base_url
     problems: list[str] = []
-    first = httpx.post(f"{base}/api/tickets", json={"service_id": "ktp-el"}, timeout=5).json()
-    second = httpx.post(f"{base}/api/tickets", json={"service_id": "ktp-el"}, timeout=5).json()
+    first = httpx.post(f"{base}/api/tickets", json={"service_id": "ktp-el"}, headers=KIOSK, timeout=5).json()
+    second = httpx.post(f"{base}/api/tickets", json={"service_id": "ktp-el"}, headers=KIOSK, timeout=5).json()
     assert (first["number"], second["number"]) == ("A001", "A002")
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
@@ -138,11 +148,15 @@ def test_status_page_follows_the_queue_live(server: ServerProcess, browser: Brow
     expect(status.get_by_test_id("live-status")).to_have_attribute("data-status", "open")
     _shot(status, "status-waiting")
 
-    assert httpx.post(f"{base}/api/counters/loket-1/call-next", timeout=5).json()["number"] == "A001"
+    with httpx.Client(base_url=base, timeout=5) as staff:
+        login(staff, "loket1")
+        assert staff.post("/api/counters/loket-1/call-next").json()["number"] == "A001"
     expect(status.get_by_test_id("ticket-position")).to_have_text("1", timeout=3000)
     expect(status.get_by_test_id("ticket-ahead")).to_have_text("0")
 
-    assert httpx.post(f"{base}/api/counters/loket-2/call-next", timeout=5).json()["number"] == "A002"
+    with httpx.Client(base_url=base, timeout=5) as staff:
+        login(staff, "loket2")
+        assert staff.post("/api/counters/loket-2/call-next").json()["number"] == "A002"
     expect(status.get_by_test_id("called-screen")).to_be_visible(timeout=3000)
     expect(status.get_by_test_id("called-counter")).to_have_text("Loket 2")
     expect(status.get_by_test_id("btn-cancel")).to_be_hidden()
