@@ -45,6 +45,7 @@ class Access(msgspec.Struct, frozen=True):
     session_hours: float
     kiosk_tickets_per_minute: int
     frame_ancestors: tuple[str, ...]  # origins allowed to frame the pages (e.g. an intranet portal)
+    retention_days: float  # personal data (a visitor's phone number) is purged after this
 
     def device_for_token(self, token: str) -> DeviceAccess | None:
         return self.devices.get(token_digest(token))

@@ -86,6 +86,7 @@ class RawSite(_Raw):
     session_hours: float = 12.0
     kiosk_tickets_per_minute: int = 20
     frame_ancestors: list[str] = []
+    retention_days: float = 30.0
 
 
 class RawAgency(_Raw):
@@ -608,7 +609,14 @@ class _Builder:
             session_hours=self.raw.site.session_hours,
             kiosk_tickets_per_minute=self.raw.site.kiosk_tickets_per_minute,
             frame_ancestors=tuple(self._origins()),
+            retention_days=self._retention(),
         )
+
+    def _retention(self) -> float:
+        days = self.raw.site.retention_days
+        if not 0 < days <= 3650:
+            raise self.fail("site.retention_days", f"{days} is out of range", "keep personal data 1-3650 days, e.g. 30")
+        return days
 
     def _origins(self) -> list[str]:
         for i, origin in enumerate(self.raw.site.frame_ancestors):

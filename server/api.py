@@ -16,6 +16,7 @@ from server import auth
 from server.auth import Principal
 from server.floor import Floor, new_ticket_id
 from server.limits import KioskRateLimit
+from server.personal import PersonalData, normalize_phone
 from server.views import (
     CatalogView,
     CounterView,
@@ -42,6 +43,8 @@ class IssueRequest(msgspec.Struct):
     priority: str | None = None
     kiosk_id: str | None = None
     lang: str = "id"
+    phone: str | None = None  # kept only with phone_consent, masked everywhere, purged after retention_days
+    phone_consent: bool = False
 
 
 class TransferRequest(msgspec.Struct):
@@ -67,14 +70,16 @@ def refusal_handler(request: Request[Any, Any, Any], exc: Refusal) -> Response[E
     return Response(ErrorBody(status, exc.message, exc.code), status_code=status)
 
 
-def _ticket_of(floor: Floor, ticket_id: str) -> TicketView:
+async def _ticket_of(floor: Floor, personal: PersonalData, ticket_id: str) -> TicketView:
     t = floor.state.tickets.get(ticket_id)
     if t is None:
         raise NotFound(
             "Tiket tidak ditemukan untuk hari ini. "
             "No ticket with that id today: tickets are valid on the day they were taken."
         )
-    return ticket_view(floor, t)
+    view = ticket_view(floor, t)
+    view.phone_masked = await personal.masked_phone(ticket_id)
+    return view
 
 
 def _counter(floor: Floor, counter_id: str) -> Counter:
@@ -129,10 +134,12 @@ class VisitorController(Controller):
         floor: Floor,
         principal: Principal,
         kiosk_limit: KioskRateLimit,
+        personal: PersonalData,
         data: IssueRequest,
         request: Request[Any, Any, Any],
     ) -> TicketView:
         kiosk_id = auth.require_issuer(principal, data.kiosk_id)
+        phone = normalize_phone(data.phone, data.phone_consent) if data.phone else None
         key = await request_key(request, principal)
         if isinstance(principal, DeviceAccess) and not floor.is_replay(key):
             kiosk_limit.check(principal.id)  # a retried request is not a new ticket, so it does not count
@@ -149,21 +156,28 @@ class VisitorController(Controller):
             ),
             key,
         )
-        # A retried request gets the ticket its first attempt made, not a new one.
-        return _ticket_of(floor, _touched_ticket(records) or ticket_id)
+        issued = _touched_ticket(records) or ticket_id  # a retried request gets its first attempt's ticket
+        if phone is not None and issued == ticket_id:
+            await personal.keep_phone(ticket_id, phone)
+        return await _ticket_of(floor, personal, issued)
 
     @get("/tickets/{ticket_id:str}", summary="A ticket's status, position and estimated wait (its id is the key)")
-    async def ticket(self, floor: Floor, ticket_id: str) -> TicketView:
+    async def ticket(self, floor: Floor, personal: PersonalData, ticket_id: str) -> TicketView:
         floor.roll_day()
-        return _ticket_of(floor, ticket_id)
+        return await _ticket_of(floor, personal, ticket_id)
 
     @post("/tickets/{ticket_id:str}/cancel", status_code=200, summary="The visitor gives up their place")
     async def cancel(
-        self, floor: Floor, principal: Principal, ticket_id: str, request: Request[Any, Any, Any]
+        self,
+        floor: Floor,
+        personal: PersonalData,
+        principal: Principal,
+        ticket_id: str,
+        request: Request[Any, Any, Any],
     ) -> TicketView:
         key = await request_key(request, principal)
         await floor.execute(lambda s, now: cmd.cancel_ticket(s, ticket_id=ticket_id, now=now), key)
-        return _ticket_of(floor, ticket_id)
+        return await _ticket_of(floor, personal, ticket_id)
 
 
 class FloorController(Controller):
@@ -201,7 +215,7 @@ class FloorController(Controller):
         ticket_id = _touched_ticket(await self._act(*args, **kwargs))
         if ticket_id is None:  # pragma: no cover - every ticket action appends a ticket event
             raise Invalid("Nothing happened.")
-        return _ticket_of(floor, ticket_id)
+        return ticket_view(floor, floor.state.tickets[ticket_id])
 
     async def _counter_action(self, *args: Any, **kwargs: Any) -> CounterView:
         floor: Floor = args[0]
@@ -221,7 +235,7 @@ class FloorController(Controller):
         ticket_id = _touched_ticket(records)
         if ticket_id is None:
             return Response(None, status_code=HTTP_204_NO_CONTENT)
-        return Response(_ticket_of(floor, ticket_id))
+        return Response(ticket_view(floor, floor.state.tickets[ticket_id]))
 
     @post("/counters/{counter_id:str}/recall", status_code=200, summary="Call the current ticket again")
     async def recall(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -34,6 +35,7 @@ from server.journal import Journal, JournalError
 from server.journal.redis import RedisJournal
 from server.journal.sqlite import SQLiteJournal
 from server.limits import KioskRateLimit
+from server.personal import PersonalData
 from server.sessions import SessionController
 from server.settings import ROOT, Settings
 from ticketing.errors import Refusal
@@ -99,6 +101,7 @@ def create_app(
     floor = Floor(mall, journal, clock)
     kiosk_limit = KioskRateLimit(access.kiosk_tickets_per_minute)
     stores = _stores(settings, mall.id)
+    personal = PersonalData(stores.get("personal"), access.retention_days)
     sessions = ServerSideSessionConfig(
         key="antrian_session",
         store="sessions",
@@ -116,10 +119,12 @@ def create_app(
             # uvicorn would bury this under a traceback: say it plainly, then stop.
             print(f"Journal error: {exc}", file=sys.stderr, flush=True)
             raise
+        purge = asyncio.create_task(_purge_hourly(personal), name="purge-personal-data")
         try:
             await floor.start()
             yield
         finally:
+            purge.cancel()
             await floor.stop()
             await journal.stop()
 
@@ -137,6 +142,9 @@ def create_app(
 
     async def provide_kiosk_limit() -> KioskRateLimit:
         return kiosk_limit
+
+    async def provide_personal() -> PersonalData:
+        return personal
 
     return Litestar(
         route_handlers=[
@@ -160,6 +168,7 @@ def create_app(
             "principal": Provide(provide_principal),
             "auth_store": Provide(provide_auth_store),
             "kiosk_limit": Provide(provide_kiosk_limit),
+            "personal": Provide(provide_personal),
         },
         exception_handlers={
             Refusal: api.refusal_handler,
@@ -179,6 +188,15 @@ def create_app(
     )
 
 
+STORES = ("sessions", "auth", "personal")
+
+
+async def _purge_hourly(personal: PersonalData) -> None:
+    while True:
+        await personal.purge_expired()
+        await asyncio.sleep(3600)
+
+
 def _stores(settings: Settings, mall_id: str) -> StoreRegistry:
     """Sessions and login failures: in files beside the journal, or in Redis when processes share one."""
     if settings.redis_url:
@@ -186,11 +204,11 @@ def _stores(settings: Settings, mall_id: str) -> StoreRegistry:
         return StoreRegistry(
             {
                 name: RedisStore(client, namespace=redis_store_namespace(mall_id, name), handle_client_shutdown=True)
-                for name in ("sessions", "auth")
+                for name in STORES
             }
         )
     base = settings.journal_for(mall_id).parent / f"{mall_id}.stores"
-    return StoreRegistry({name: FileStore(base / name, create_directories=True) for name in ("sessions", "auth")})
+    return StoreRegistry({name: FileStore(base / name, create_directories=True) for name in STORES})
 
 
 def app_from_env() -> Litestar:

@@ -14,6 +14,7 @@ from config.access import Access
 from server import auth
 from server.floor import Floor
 from server.hub import HubClient
+from server.personal import PersonalData
 from server.views import ticket_view
 
 INBOUND_LIMIT = 4096  # clients send nothing but an occasional ping
@@ -94,7 +95,7 @@ async def floor_feed(socket: WebSocket[Any, Any, Any], floor: Floor, access: Acc
 
 
 @websocket("/ws/tickets/{ticket_id:str}")
-async def ticket_feed(socket: WebSocket[Any, Any, Any], floor: Floor, ticket_id: str) -> None:
+async def ticket_feed(socket: WebSocket[Any, Any, Any], floor: Floor, personal: PersonalData, ticket_id: str) -> None:
     """The visitor's ticket view, sent again whenever it changes."""
     await socket.accept()
     if ticket_id not in floor.state.tickets:
@@ -103,6 +104,8 @@ async def ticket_feed(socket: WebSocket[Any, Any, Any], floor: Floor, ticket_id:
         )
         await socket.close(code=CLOSE_NOT_FOUND, reason="no such ticket today")
         return
+
+    phone_masked = await personal.masked_phone(ticket_id)
 
     async def push() -> None:
         last = ""
@@ -113,7 +116,9 @@ async def ticket_feed(socket: WebSocket[Any, Any, Any], floor: Floor, ticket_id:
                 changed.cancel()
                 await socket.close(code=CLOSE_NOT_FOUND, reason="the service day has ended")
                 return
-            message = msgspec.json.encode({"type": "ticket", "ticket": ticket_view(floor, ticket)}).decode()
+            view = ticket_view(floor, ticket)
+            view.phone_masked = phone_masked
+            message = msgspec.json.encode({"type": "ticket", "ticket": view}).decode()
             if message != last:
                 await asyncio.wait_for(socket.send_data(message), SEND_TIMEOUT)
                 last = message

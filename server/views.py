@@ -35,6 +35,7 @@ class TicketView(msgspec.Struct):
     recalls: int
     status_url: str
     day: str
+    phone_masked: str | None = None  # filled by the API for the visitor's own views; never on displays
 
 
 class QueueView(msgspec.Struct):
