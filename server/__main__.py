@@ -8,6 +8,7 @@ python -m server new-token       print a new device token and the digest for tok
 from __future__ import annotations
 
 import getpass
+import socket
 import sys
 
 import uvicorn
@@ -19,6 +20,28 @@ from server.journal import JournalError
 from server.settings import Settings
 
 WS_MAX_BYTES = 16 * 1024  # clients send only pings: anything larger is junk
+# Kernel send buffer per connection (accepted sockets inherit it from the listener). Left to autotune it
+# grows to 4 MiB per socket: a few hundred stalled TV sticks would pin gigabytes, and a stalled display
+# would never be noticed. Capped, a display that stops reading fills it, and the server drops it.
+SEND_BUFFER_BYTES = 128 * 1024
+# A peer that acknowledges nothing for this long (a TV stick that froze) is cut off by the kernel,
+# even while the app still has bytes queued for it.
+STALL_TIMEOUT_MS = 60_000
+
+
+def listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
+    if hasattr(socket, "TCP_USER_TIMEOUT"):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, STALL_TIMEOUT_MS)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sys.exit(f"Cannot listen on {host}:{port} ({exc.strerror}). Fix: stop what uses it, or set PORT/HOST.")
+    sock.listen(2048)
+    return sock
 
 
 def print_banner(settings: Settings, loaded: Loaded) -> None:
@@ -57,9 +80,11 @@ def serve() -> None:
     except ConfigError as exc:
         sys.exit(f"Configuration error: {exc}")
     app = create_app(settings, loaded=loaded)
+    sock = listen(settings.host, settings.port)
     print_banner(settings, loaded)
+    config = uvicorn.Config(app, log_level="info", ws_max_size=WS_MAX_BYTES)
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", ws_max_size=WS_MAX_BYTES)
+        uvicorn.Server(config).run(sockets=[sock])
     except JournalError as exc:
         sys.exit(f"Journal error: {exc}")
 

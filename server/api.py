@@ -117,9 +117,31 @@ async def request_key(request: Request[Any, Any, Any], principal: Principal) -> 
     return f"{_principal_name(principal)} {request.method} {request.url.path} {value}|{fingerprint}"
 
 
+class Health(msgspec.Struct):
+    status: str
+    mall_id: str
+    day: str
+    last_event_id: int
+    journal: str
+    live_clients: int  # websockets currently fed by this process
+    dropped_clients: dict[str, int]  # let go for being too slow, by cause, since the process started
+
+
 class VisitorController(Controller):
     path = "/api"
     tags = ("visitors",)
+
+    @get("/health", summary="Liveness for load balancers and monitoring", tags=["operations"])
+    async def health(self, floor: Floor) -> Health:
+        return Health(
+            status="ok",
+            mall_id=floor.mall.id,
+            day=floor.state.day.isoformat(),
+            last_event_id=floor.state.last_event_id,
+            journal=type(floor.journal).__name__,
+            live_clients=len(floor.hub.clients),
+            dropped_clients=dict(floor.hub.dropped),
+        )
 
     @get("/catalog", summary="Agencies and services with open/closed, quota left, people waiting and estimated wait")
     async def catalog(self, floor: Floor, kiosk_id: str | None = None) -> CatalogView:

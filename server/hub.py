@@ -19,13 +19,18 @@ class HubClient:
         self.limit = limit
         self.accepts = accepts
         self.overflowed = False
+        self.on_overflow: Callable[[], None] | None = None  # e.g. cancel the socket's sender
 
     def offer(self, message: str) -> None:
         if self.overflowed:
             return
         if self.queue.qsize() >= self.limit:
             self.overflowed = True
-            self.queue.put_nowait(None)  # wakes the sender, which closes the socket
+            while not self.queue.empty():  # free what it will never read
+                self.queue.get_nowait()
+            self.queue.put_nowait(None)  # wakes an idle sender
+            if self.on_overflow is not None:
+                self.on_overflow()  # and stops one stuck in a send
             return
         self.queue.put_nowait(message)
 
@@ -33,6 +38,8 @@ class HubClient:
 class Hub:
     def __init__(self) -> None:
         self.clients: set[HubClient] = set()
+        # Clients let go for being too slow, by cause: for operators (GET /api/health).
+        self.dropped = {"queue_full": 0, "send_timeout": 0}
 
     def register(self, limit: int = CLIENT_QUEUE_LIMIT, accepts: Callable[[str], bool] | None = None) -> HubClient:
         client = HubClient(limit, accepts)
@@ -44,5 +51,8 @@ class Hub:
 
     def publish(self, message: str) -> None:
         for client in self.clients:
-            if client.accepts is None or client.accepts(message):
-                client.offer(message)
+            if client.overflowed or (client.accepts is not None and not client.accepts(message)):
+                continue
+            client.offer(message)
+            if client.overflowed:
+                self.dropped["queue_full"] += 1

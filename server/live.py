@@ -13,7 +13,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from config.access import Access
 from server import auth
 from server.floor import Floor
-from server.hub import HubClient
+from server.hub import Hub, HubClient
 from server.personal import PersonalData
 from server.views import ticket_view
 
@@ -24,6 +24,7 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_BIG = 1009
+TOO_SLOW = "too slow: reconnect with since=<last id>"
 
 
 async def _receive(socket: WebSocket[Any, Any, Any]) -> None:
@@ -38,7 +39,10 @@ async def _receive(socket: WebSocket[Any, Any, Any]) -> None:
 
 
 async def _run_until_first_done(*coros: object) -> None:
-    tasks = [asyncio.ensure_future(c) for c in coros]  # type: ignore[call-overload]
+    await _until_first_done(*(asyncio.ensure_future(c) for c in coros))  # type: ignore[call-overload]
+
+
+async def _until_first_done(*tasks: asyncio.Future[None]) -> None:
     try:
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
@@ -49,18 +53,18 @@ async def _run_until_first_done(*coros: object) -> None:
                 await t
 
 
-async def _send_from(socket: WebSocket[Any, Any, Any], client: HubClient, first: list[str]) -> None:
+async def _send_from(socket: WebSocket[Any, Any, Any], hub: Hub, client: HubClient, first: list[str]) -> None:
     for backlog in first:
         await asyncio.wait_for(socket.send_data(backlog), SEND_TIMEOUT)
     while True:
         message = await client.queue.get()
         if message is None:
-            await socket.close(code=CLOSE_TOO_SLOW, reason="too slow: reconnect with since=<last id>")
             return
         try:
             await asyncio.wait_for(socket.send_data(message), SEND_TIMEOUT)
         except TimeoutError:
-            await socket.close(code=CLOSE_TOO_SLOW, reason="too slow: reconnect with since=<last id>")
+            client.overflowed = True
+            hub.dropped["send_timeout"] += 1
             return
 
 
@@ -89,7 +93,17 @@ async def floor_feed(socket: WebSocket[Any, Any, Any], floor: Floor, access: Acc
         floor.roll_day()
         missed = floor.missed_since(since)
         first = [floor.snapshot_message()] if missed is None else [floor.encode(r) for r in missed]
-        await _run_until_first_done(_send_from(socket, client, first), _receive(socket))
+        sender = asyncio.ensure_future(_send_from(socket, floor.hub, client, first))
+
+        def drop() -> None:
+            sender.cancel()
+
+        client.on_overflow = drop
+        await _until_first_done(sender, asyncio.ensure_future(_receive(socket)))
+        if client.overflowed:
+            # Too slow to keep up: drop it; it comes back with since=<last id> and misses nothing.
+            with suppress(Exception):
+                await asyncio.wait_for(socket.close(code=CLOSE_TOO_SLOW, reason=TOO_SLOW), 1)
     finally:
         floor.hub.unregister(client)
 
