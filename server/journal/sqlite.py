@@ -6,12 +6,14 @@ All SQLite work runs on one dedicated thread, which also serializes it; the even
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import IO, TypeVar
 
 from server.journal.base import Journal, JournalConflict, JournalError
 from ticketing.events import Event, Recorded, decode_event, encode_event
@@ -32,9 +34,12 @@ T = TypeVar("T")
 
 
 class SQLiteJournal(Journal):
-    def __init__(self, path: Path | str, mall_id: str) -> None:
+    def __init__(self, path: Path | str, mall_id: str, exclusive: bool = True) -> None:
         self.path = Path(path)
         self.mall_id = mall_id
+        # One server process per journal: a second one would keep its own state and serve stale queues.
+        self.exclusive = exclusive
+        self._lock_file: IO[str] | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal")
         self._conn: sqlite3.Connection | None = None
         self._subscribers: set[asyncio.Queue[Recorded]] = set()
@@ -56,6 +61,8 @@ class SQLiteJournal(Journal):
             raise JournalError(
                 f"Journal {self.path}: cannot create its folder ({exc}). Fix: set ANTRIAN_JOURNAL to a writable path."
             ) from None
+        if self.exclusive:
+            self._lock()
         try:
             conn = sqlite3.connect(self.path, isolation_level=None, timeout=5.0)
             conn.execute("PRAGMA journal_mode=WAL")
@@ -85,10 +92,31 @@ class SQLiteJournal(Journal):
             ) from None
         self._conn = conn
 
+    def _lock(self) -> None:
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        lock_file = lock_path.open("a+")
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock_file.seek(0)
+            holder = lock_file.read().strip() or "another process"
+            lock_file.close()
+            raise JournalError(
+                f"Journal {self.path} is in use by another Antrian server ({holder}). Fix: stop that server, or "
+                "run several servers on one Redis journal (ANTRIAN_REDIS_URL) instead."
+            ) from None
+        lock_file.truncate(0)
+        lock_file.write(f"pid {os.getpid()}")
+        lock_file.flush()
+        self._lock_file = lock_file
+
     async def stop(self) -> None:
         if self._conn is not None:
             conn, self._conn = self._conn, None
             await self._run(conn.close)
+        if self._lock_file is not None:
+            self._lock_file.close()  # releases the lock
+            self._lock_file = None
         self._executor.shutdown(wait=False)
 
     @property

@@ -87,3 +87,22 @@ def test_another_malls_journal_is_refused(tmp_path: Path) -> None:
         raise AssertionError("the server started on another mall's journal")
     except RuntimeError as exc:
         assert "belongs to mall 'allday'" in str(exc)
+
+
+def test_a_second_server_on_the_same_journal_is_refused(tmp_path: Path) -> None:
+    journal = tmp_path / "journal.sqlite3"
+    first = ServerProcess(journal).start()
+    try:
+        second = ServerProcess(journal)
+        try:
+            second.start(timeout=15)
+            raise AssertionError("two servers ran on one SQLite journal")
+        except RuntimeError as exc:
+            assert f"Journal {journal} is in use by another Antrian server (pid {first.proc.pid})" in str(exc)  # type: ignore[union-attr]
+        assert httpx.get(f"{first.base_url}/api/health").json()["status"] == "ok"
+    finally:
+        first.stop()
+    # Once the first has stopped (or died: the kernel drops its lock), the journal opens again.
+    again = ServerProcess(journal).start()
+    again.kill()
+    ServerProcess(journal).start().stop()

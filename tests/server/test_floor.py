@@ -92,7 +92,8 @@ async def test_a_stale_floor_catches_up_and_decides_again(mall: Mall, tmp_path: 
     """Two floors on one journal (as two processes would be): the second's state is stale, yet
     its call picks the visitor the first did not take, never the same one."""
     clock = Clock(LATE)
-    j1, j2 = SQLiteJournal(tmp_path / "shared.sqlite3", mall.id), SQLiteJournal(tmp_path / "shared.sqlite3", mall.id)
+    j1 = SQLiteJournal(tmp_path / "shared.sqlite3", mall.id, exclusive=False)
+    j2 = SQLiteJournal(tmp_path / "shared.sqlite3", mall.id, exclusive=False)
     await j1.start()
     await j2.start()
     try:

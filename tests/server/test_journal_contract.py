@@ -44,7 +44,8 @@ async def open_journal(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         if request.param == "redis":
             journal = RedisJournal(redis_url, "testmall")
         else:
-            journal = SQLiteJournal(tmp_path / "journal.sqlite3", "testmall")
+            # Several handles stand for several processes here: the one-server lock is tested elsewhere.
+            journal = SQLiteJournal(tmp_path / "journal.sqlite3", "testmall", exclusive=False)
         await journal.start()
         opened.append(journal)
         return journal
