@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
+from escpos.capabilities import CAPABILITIES
 
 from config.access import (
     ROLES,
@@ -25,6 +26,7 @@ from config.access import (
     parse_hash,
     token_digest,
 )
+from printers.model import CONNECTIONS, DEFAULT_TIMEOUT_S, PAPER_WIDTHS, PROFILE_ALIASES, PrinterConfig
 from ticketing.catalog import (
     WEEKDAYS,
     Agency,
@@ -41,6 +43,7 @@ from ticketing.catalog import (
 CONFIG_DIR = Path(__file__).resolve().parent
 DEMO_CONFIG = CONFIG_DIR / "demo.toml"
 
+ESCPOS_PROFILES = frozenset(CAPABILITIES["profiles"])
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 _PREFIX = re.compile(r"^[A-Z]{1,2}$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -124,10 +127,27 @@ class RawCounter(_Raw):
     number: int | None = None
 
 
+class RawPrinter(_Raw):
+    id: str
+    connection: str
+    profile: str = "default"
+    paper_mm: int = 80
+    host: str = ""
+    port: int = 9100
+    vendor_id: int = 0
+    product_id: int = 0
+    device: str = ""
+    baudrate: int = 9600
+    queue: str = ""
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    logo: str = ""
+
+
 class RawKiosk(_Raw):
     id: str
     name: str = ""
     agencies: list[str] = []
+    printer: str = ""
     token_sha256: str = ""
     revoked: bool = False
 
@@ -160,6 +180,7 @@ class RawMall(_Raw):
     kiosks: list[RawKiosk] = []
     displays: list[RawDisplay] = []
     staff: list[RawStaff] = []
+    printers: list[RawPrinter] = []
 
 
 # --- loading ------------------------------------------------------------------
@@ -181,6 +202,7 @@ def _read(path: Path) -> str:
 class Loaded(msgspec.Struct, frozen=True):
     mall: Mall
     access: Access
+    printers: dict[str, PrinterConfig]
 
 
 def load_config(path: Path | str) -> Loaded:
@@ -202,8 +224,9 @@ def parse_config(text: str, path: Path | str = "<config>") -> Loaded:
     except msgspec.ValidationError as exc:
         raise _shape_error(path, str(exc)) from None
     builder = _Builder(path, raw)
-    mall = builder.build()
-    return Loaded(mall, builder.access(mall))
+    printers = builder.printers()
+    mall = builder.build(printers)
+    return Loaded(mall, builder.access(mall), printers)
 
 
 def _shape_error(path: Path | str, message: str) -> ConfigError:
@@ -228,14 +251,77 @@ class _Builder:
     def fail(self, key: str, problem: str, fix: str) -> ConfigError:
         return ConfigError(self.path, key, problem, fix)
 
-    def build(self) -> Mall:
+    def printers(self) -> dict[str, PrinterConfig]:
+        self._unique_ids("printers", [p.id for p in self.raw.printers])
+        out: dict[str, PrinterConfig] = {}
+        for i, p in enumerate(self.raw.printers):
+            key = f"printers[{i}]"
+            if p.connection not in CONNECTIONS:
+                raise self.fail(
+                    f"{key}.connection", f"unknown connection {p.connection!r}", f"use one of {', '.join(CONNECTIONS)}"
+                )
+            if p.paper_mm not in PAPER_WIDTHS:
+                raise self.fail(f"{key}.paper_mm", f"{p.paper_mm} mm paper is not supported", "use 58 or 80")
+            profile = PROFILE_ALIASES.get(p.profile, p.profile)
+            if profile not in ESCPOS_PROFILES:
+                known = ", ".join(sorted(set(ESCPOS_PROFILES) | set(PROFILE_ALIASES)))
+                raise self.fail(f"{key}.profile", f"unknown printer profile {p.profile!r}", f"use one of: {known}")
+            needs = {
+                "network": ("host", p.host),
+                "serial": ("device", p.device),
+                "file": ("device", p.device),
+                "cups": ("queue", p.queue),
+            }
+            if p.connection in needs and not needs[p.connection][1]:
+                field = needs[p.connection][0]
+                raise self.fail(f"{key}.{field}", f"a {p.connection} printer needs its {field}", f'add {field} = "..."')
+            if p.connection == "usb" and not (p.vendor_id and p.product_id):
+                raise self.fail(
+                    f"{key}.vendor_id",
+                    "a usb printer needs vendor_id and product_id",
+                    "see lsusb, e.g. vendor_id = 0x04b8",
+                )
+            if not 0 < p.port < 65536:
+                raise self.fail(f"{key}.port", f"{p.port} is not a port", "use 9100 (the usual raw printing port)")
+            if not 0.2 <= p.timeout_s <= 30:
+                raise self.fail(
+                    f"{key}.timeout_s", f"{p.timeout_s} s is out of range", "use 0.2 to 30 seconds; 3 is usual"
+                )
+            logo = ""
+            if p.logo:
+                logo_path = (Path(self.path).parent / p.logo).resolve()
+                if not logo_path.is_file():
+                    raise self.fail(
+                        f"{key}.logo",
+                        f"no image at {logo_path}",
+                        "give a PNG path relative to this file, or remove logo",
+                    )
+                logo = str(logo_path)
+            out[p.id] = PrinterConfig(
+                id=p.id,
+                connection=p.connection,
+                profile=p.profile,
+                paper_mm=p.paper_mm,
+                host=p.host,
+                port=p.port,
+                vendor_id=p.vendor_id,
+                product_id=p.product_id,
+                device=p.device,
+                baudrate=p.baudrate,
+                queue=p.queue,
+                timeout_s=p.timeout_s,
+                logo=logo,
+            )
+        return out
+
+    def build(self, printers: Mapping[str, object]) -> Mall:
         site = self.site()
         agencies = self.agencies()
         queues = self.queues(agencies)
         services = self.services(site, agencies, queues)
         counters = self.counters(agencies, queues)
         self.check_every_queue_served(queues, services, counters)
-        kiosks = self.kiosks(agencies)
+        kiosks = self.kiosks(agencies, printers)
         displays = self.displays(site, agencies, counters)
         if not self._ident(self.raw.site.id):
             raise self.fail(
@@ -497,12 +583,14 @@ class _Builder:
                 f"add {queue_id!r} to the queues of a counter",
             )
 
-    def kiosks(self, agencies: dict[str, Agency]) -> dict[str, Kiosk]:
+    def kiosks(self, agencies: dict[str, Agency], printers: Mapping[str, object]) -> dict[str, Kiosk]:
         self._unique_ids("kiosks", [k.id for k in self.raw.kiosks])
         out: dict[str, Kiosk] = {}
         for i, k in enumerate(self.raw.kiosks):
             self._known(f"kiosks[{i}].agencies", k.agencies, agencies, "agency")
-            out[k.id] = Kiosk(k.id, k.name or k.id, tuple(k.agencies))
+            if k.printer:
+                self._known(f"kiosks[{i}].printer", [k.printer], printers, "printer")
+            out[k.id] = Kiosk(k.id, k.name or k.id, tuple(k.agencies), k.printer or None)
         return out
 
     def displays(self, site: Site, agencies: dict[str, Agency], counters: dict[str, Counter]) -> dict[str, Display]:

@@ -12,11 +12,13 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from config.access import DeviceAccess, StaffAccount
+from printers.model import PrinterConfig
 from server import auth
 from server.auth import Principal
 from server.floor import Floor, new_ticket_id
 from server.limits import KioskRateLimit
 from server.personal import PersonalData, normalize_phone
+from server.spooler import Spooler
 from server.views import (
     CatalogView,
     CounterView,
@@ -28,10 +30,12 @@ from server.views import (
     ticket_view,
 )
 from ticketing import commands as cmd
+from ticketing import state as st
 from ticketing.catalog import Counter
 from ticketing.errors import Invalid, NotFound, Refusal
 from ticketing.events import Recorded
 
+PrinterConfigs = dict[str, PrinterConfig]
 STATUS_FOR_REFUSAL = {"not_found": 404, "conflict": 409, "unavailable": 409, "invalid": 422}
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
@@ -127,6 +131,26 @@ class Health(msgspec.Struct):
     dropped_clients: dict[str, int]  # let go for being too slow, by cause, since the process started
 
 
+async def _await_slip(floor: Floor, spooler: Spooler, ticket_id: str) -> None:
+    """Give the printer its few seconds, so the answer says whether the slip came out."""
+    ticket = floor.state.tickets.get(ticket_id)
+    if ticket is None or ticket.copies_done >= ticket.copies_ordered:
+        return
+    spooler.wake(ticket.printer_id)
+    await spooler.outcome(ticket_id, ticket.copies_ordered, spooler.wait_budget(ticket.printer_id))
+
+
+class PrinterView(msgspec.Struct):
+    id: str
+    connection: str
+    profile: str
+    paper_mm: int
+    status: str  # ok | paper_near_end | paper_out | offline | unknown
+    usable: bool
+    kiosks: list[str]
+    pending_jobs: int
+
+
 class VisitorController(Controller):
     path = "/api"
     tags = ("visitors",)
@@ -157,6 +181,7 @@ class VisitorController(Controller):
         principal: Principal,
         kiosk_limit: KioskRateLimit,
         personal: PersonalData,
+        spooler: Spooler,
         data: IssueRequest,
         request: Request[Any, Any, Any],
     ) -> TicketView:
@@ -181,7 +206,33 @@ class VisitorController(Controller):
         issued = _touched_ticket(records) or ticket_id  # a retried request gets its first attempt's ticket
         if phone is not None and issued == ticket_id:
             await personal.keep_phone(ticket_id, phone)
+        await _await_slip(floor, spooler, issued)
         return await _ticket_of(floor, personal, issued)
+
+    @post(
+        "/tickets/{ticket_id:str}/reprint",
+        status_code=200,
+        summary="Print the slip again (the issuing kiosk, a supervisor of its agency, or an admin)",
+    )
+    async def reprint(
+        self,
+        floor: Floor,
+        principal: Principal,
+        personal: PersonalData,
+        spooler: Spooler,
+        ticket_id: str,
+        request: Request[Any, Any, Any],
+    ) -> TicketView:
+        ticket = floor.state.tickets.get(ticket_id)
+        if ticket is None:
+            await _ticket_of(floor, personal, ticket_id)  # the usual 404
+            raise AssertionError  # pragma: no cover
+        auth.require_reprint(principal, ticket.kiosk_id, ticket.agency_id)
+        key = await request_key(request, principal)
+        by = _principal_name(principal)
+        await floor.execute(lambda s, now: cmd.request_reprint(s, ticket_id=ticket_id, by=by, now=now), key)
+        await _await_slip(floor, spooler, ticket_id)
+        return await _ticket_of(floor, personal, ticket_id)
 
     @get("/tickets/{ticket_id:str}", summary="A ticket's status, position and estimated wait (its id is the key)")
     async def ticket(self, floor: Floor, personal: PersonalData, ticket_id: str) -> TicketView:
@@ -205,6 +256,25 @@ class VisitorController(Controller):
 class FloorController(Controller):
     path = "/api"
     tags = ("floor",)
+
+    @get("/printers", summary="Every ticket printer and its last known status (staff and kiosks)")
+    async def printers(self, floor: Floor, principal: Principal, printer_configs: PrinterConfigs) -> list[PrinterView]:
+        auth.require_staff_or_kiosk(principal)
+        out = []
+        for p in printer_configs.values():
+            out.append(
+                PrinterView(
+                    id=p.id,
+                    connection=p.connection,
+                    profile=p.profile,
+                    paper_mm=p.paper_mm,
+                    status=floor.state.printers.get(p.id, "unknown"),
+                    usable=st.printer_usable(floor.state, p.id),
+                    kiosks=[k.id for k in floor.mall.kiosks.values() if k.printer_id == p.id],
+                    pending_jobs=len(st.print_jobs(floor.state, p.id, unclaimed_only=False)),
+                )
+            )
+        return out
 
     @get("/floor", summary="Snapshot of queues, counters, current tickets and recent calls (staff and displays)")
     async def floor(self, floor: Floor, principal: Principal) -> FloorView:

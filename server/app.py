@@ -13,7 +13,6 @@ import msgspec
 from litestar import Litestar, Request, Response
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -26,7 +25,8 @@ from redis.asyncio import Redis
 
 from config.access import Access
 from config.loader import Loaded, load_config
-from server import api, auth, live, pages
+from printers.model import PrinterConfig
+from server import agent_socket, api, auth, live, pages
 from server.auth import Principal
 from server.constants import redis_store_namespace
 from server.floor import Floor, utcnow
@@ -36,8 +36,9 @@ from server.journal.redis import RedisJournal
 from server.journal.sqlite import SQLiteJournal
 from server.limits import KioskRateLimit
 from server.personal import PersonalData
-from server.sessions import SessionController
+from server.sessions import SessionController, Sessions
 from server.settings import ROOT, Settings
+from server.spooler import Spooler
 from ticketing.errors import Refusal
 
 MAX_BODY_BYTES = 64 * 1024  # the largest legitimate request is a few hundred bytes
@@ -99,17 +100,12 @@ def create_app(
         else:
             journal = SQLiteJournal(settings.journal_for(mall.id), mall.id)
     floor = Floor(mall, journal, clock)
+    prints_dir = settings.journal_for(mall.id).parent / f"{mall.id}.prints"
+    spooler = Spooler(floor, loaded.printers, prints_dir)
     kiosk_limit = KioskRateLimit(access.kiosk_tickets_per_minute)
     stores = _stores(settings, mall.id)
     personal = PersonalData(stores.get("personal"), access.retention_days)
-    sessions = ServerSideSessionConfig(
-        key="antrian_session",
-        store="sessions",
-        max_age=int(access.session_hours * 3600),
-        httponly=True,
-        samesite="strict",
-        secure=https,
-    )
+    sessions = Sessions(stores.get("sessions"), int(access.session_hours * 3600), secure=https)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -122,9 +118,12 @@ def create_app(
         purge = asyncio.create_task(_purge_hourly(personal), name="purge-personal-data")
         try:
             await floor.start()
+            # An unreachable printer never stops the server: its jobs fail and show on screen.
+            await spooler.start()
             yield
         finally:
             purge.cancel()
+            await spooler.stop()
             await floor.stop()
             await journal.stop()
 
@@ -135,7 +134,10 @@ def create_app(
         return access
 
     async def provide_principal(request: Request[Any, Any, Any]) -> Principal:
-        return auth.resolve(request, access)
+        return auth.resolve(request, access, await sessions.load(request))
+
+    async def provide_sessions() -> Sessions:
+        return sessions
 
     async def provide_auth_store() -> Store:
         return stores.get("auth")
@@ -146,6 +148,12 @@ def create_app(
     async def provide_personal() -> PersonalData:
         return personal
 
+    async def provide_spooler() -> Spooler:
+        return spooler
+
+    async def provide_printer_configs() -> dict[str, PrinterConfig]:
+        return loaded.printers
+
     return Litestar(
         route_handlers=[
             api.VisitorController,
@@ -153,6 +161,7 @@ def create_app(
             SessionController,
             live.floor_feed,
             live.ticket_feed,
+            agent_socket.agent_feed,
             *pages.ROUTES,
             create_static_files_router("/static", directories=[ROOT / "server" / "static"], include_in_schema=False),
             create_static_files_router(
@@ -167,8 +176,11 @@ def create_app(
             "access": Provide(provide_access),
             "principal": Provide(provide_principal),
             "auth_store": Provide(provide_auth_store),
+            "sessions": Provide(provide_sessions),
             "kiosk_limit": Provide(provide_kiosk_limit),
             "personal": Provide(provide_personal),
+            "spooler": Provide(provide_spooler),
+            "printer_configs": Provide(provide_printer_configs),
         },
         exception_handlers={
             Refusal: api.refusal_handler,
@@ -176,7 +188,7 @@ def create_app(
             JournalError: _journal_error,
             Exception: _internal_error,
         },
-        middleware=[sessions.middleware, security_headers(https, access.frame_ancestors)],
+        middleware=[security_headers(https, access.frame_ancestors)],
         stores=stores,
         lifespan=[lifespan],
         template_config=TemplateConfig(

@@ -26,6 +26,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
 SESSION_USER = "user"
 SESSION_CSRF = "csrf"
+SESSION_STATE = "antrian_session"  # where resolve() leaves the session for /api/me
 
 
 class Me(msgspec.Struct):
@@ -48,9 +49,12 @@ def _bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     return None
 
 
-def resolve(connection: ASGIConnection[Any, Any, Any, Any], access: Access) -> Principal:
-    """The device or staff member behind a request; None for a visitor. Raises 401/403 for a bad
-    token, a stale session, a missing CSRF token, or a websocket from another site."""
+def resolve(
+    connection: ASGIConnection[Any, Any, Any, Any], access: Access, session: dict[str, Any] | None = None
+) -> Principal:
+    """The device or staff member behind a request (`session`: its staff session, if any); None for a
+    visitor. Raises 401/403 for a bad token, a stale session, a missing CSRF token, or a websocket
+    from another site."""
     token = _bearer(connection)
     if token is not None:
         device = access.device_for_token(token)
@@ -59,10 +63,11 @@ def resolve(connection: ASGIConnection[Any, Any, Any, Any], access: Access) -> P
         if device.revoked:
             raise NotAuthorizedException("This device's token has been revoked: ask the administrator for a new one.")
         return device
-    raw_session = connection.scope.get("session")
-    session: dict[str, Any] = raw_session if isinstance(raw_session, dict) else {}
+    if session is None:
+        return None
+    connection.scope.setdefault("state", {})[SESSION_STATE] = session
     username = session.get(SESSION_USER)
-    if username is None:
+    if not isinstance(username, str):
         return None
     account = access.staff.get(username)
     if account is None:
@@ -72,8 +77,8 @@ def resolve(connection: ASGIConnection[Any, Any, Any, Any], access: Access) -> P
         if origin is not None and origin.split("://", 1)[-1] != connection.headers.get("host"):
             raise PermissionDeniedException("A staff websocket must come from this server's own pages.")
     elif connection.scope.get("method", "GET") not in SAFE_METHODS:
-        sent = connection.headers.get(CSRF_HEADER, "")
-        if not hmac.compare_digest(sent, str(session.get(SESSION_CSRF, ""))):
+        sent = connection.headers.get(CSRF_HEADER, "").encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(sent, str(session.get(SESSION_CSRF, "")).encode()):
             raise PermissionDeniedException(f"Missing or wrong {CSRF_HEADER}: reload the page and try again.")
     return account
 
@@ -116,6 +121,24 @@ def require_staff_or_display(principal: Principal) -> None:
     _login_needed(principal)
     if isinstance(principal, DeviceAccess) and principal.kind != "display":
         raise PermissionDeniedException(f"{_who(principal)} may not read the floor.")
+
+
+def require_staff_or_kiosk(principal: Principal) -> None:
+    _login_needed(principal)
+    if isinstance(principal, DeviceAccess) and principal.kind != "kiosk":
+        raise PermissionDeniedException(f"{_who(principal)} may not read the printers.")
+
+
+def require_reprint(principal: Principal, kiosk_id: str | None, agency_id: str) -> None:
+    """A reprint: the kiosk that issued the ticket, a supervisor of its agency, or an admin."""
+    _login_needed(principal)
+    if isinstance(principal, DeviceAccess):
+        if principal.kind == "kiosk" and principal.id == kiosk_id:
+            return
+    elif isinstance(principal, StaffAccount):
+        if principal.role == "admin" or (principal.role == "supervisor" and principal.agency_id == agency_id):
+            return
+    raise PermissionDeniedException(f"{_who(principal)} may not reprint this ticket: its kiosk or a supervisor can.")
 
 
 def require_issuer(principal: Principal, kiosk_id: str | None) -> str | None:

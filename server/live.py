@@ -15,6 +15,7 @@ from server import auth
 from server.floor import Floor
 from server.hub import Hub, HubClient
 from server.personal import PersonalData
+from server.sessions import Sessions
 from server.views import ticket_view
 
 INBOUND_LIMIT = 4096  # clients send nothing but an occasional ping
@@ -68,11 +69,11 @@ async def _send_from(socket: WebSocket[Any, Any, Any], hub: Hub, client: HubClie
             return
 
 
-async def _authorized(socket: WebSocket[Any, Any, Any], access: Access) -> bool:
+async def _authorized(socket: WebSocket[Any, Any, Any], access: Access, sessions: Sessions) -> bool:
     """Staff and displays only. Accept first, so the browser sees why it was closed."""
     await socket.accept()
     try:
-        auth.require_staff_or_display(auth.resolve(socket, access))
+        auth.require_staff_or_display(auth.resolve(socket, access, await sessions.load(socket)))
     except NotAuthorizedException as exc:
         await socket.close(code=CLOSE_UNAUTHORIZED, reason=exc.detail[:120])
         return False
@@ -83,9 +84,11 @@ async def _authorized(socket: WebSocket[Any, Any, Any], access: Access) -> bool:
 
 
 @websocket("/ws/floor")
-async def floor_feed(socket: WebSocket[Any, Any, Any], floor: Floor, access: Access, since: int | None = None) -> None:
+async def floor_feed(
+    socket: WebSocket[Any, Any, Any], floor: Floor, access: Access, sessions: Sessions, since: int | None = None
+) -> None:
     """A snapshot, or exactly the events after `since`; then every event live, in order."""
-    if not await _authorized(socket, access):
+    if not await _authorized(socket, access, sessions):
         return
     client = floor.hub.register()
     try:

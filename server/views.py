@@ -36,6 +36,8 @@ class TicketView(msgspec.Struct):
     status_url: str
     day: str
     phone_masked: str | None = None  # filled by the API for the visitor's own views; never on displays
+    print_status: str = "none"  # none (screen only) | pending | printed | failed
+    print_error: str = ""
 
 
 class QueueView(msgspec.Struct):
@@ -120,6 +122,12 @@ class AgencyView(msgspec.Struct):
     services: list[ServiceView]
 
 
+class KioskPrinter(msgspec.Struct):
+    id: str
+    status: str  # ok | paper_near_end | paper_out | offline | unknown
+    usable: bool  # False: tickets are shown on screen only, and the kiosk says so first
+
+
 class CatalogView(msgspec.Struct):
     mall_id: str
     mall_name: str
@@ -127,6 +135,7 @@ class CatalogView(msgspec.Struct):
     day: str
     open: bool
     agencies: list[AgencyView]
+    printer: KioskPrinter | None = None  # the asking kiosk's printer
 
 
 def ticket_view(floor: Floor, t: Ticket) -> TicketView:
@@ -156,7 +165,17 @@ def ticket_view(floor: Floor, t: Ticket) -> TicketView:
         recalls=t.recalls,
         status_url=f"{mall.site.public_base_url}/t/{t.id}",
         day=floor.state.day.isoformat(),
+        print_status=_print_status(t),
+        print_error=t.print_error,
     )
+
+
+def _print_status(t: Ticket) -> str:
+    if not t.copies_ordered:
+        return "none"
+    if t.copies_done < t.copies_ordered:
+        return "pending"
+    return "printed" if t.copies_printed == t.copies_ordered else "failed"
 
 
 def queue_view(floor: Floor, queue_id: str, now: datetime) -> QueueView:
@@ -268,6 +287,11 @@ def catalog_view(floor: Floor, kiosk_id: str | None) -> CatalogView:
                 services=services,
             )
         )
+    kiosk = mall.kiosks.get(kiosk_id or "")
+    printer = None
+    if kiosk is not None and kiosk.printer_id:
+        status = state.printers.get(kiosk.printer_id, "unknown")
+        printer = KioskPrinter(kiosk.printer_id, status, st.printer_usable(state, kiosk.printer_id))
     return CatalogView(
         mall_id=mall.id,
         mall_name=mall.site.name,
@@ -275,4 +299,5 @@ def catalog_view(floor: Floor, kiosk_id: str | None) -> CatalogView:
         day=state.day.isoformat(),
         open=is_open,
         agencies=agencies,
+        printer=printer,
     )

@@ -85,6 +85,7 @@ class Kiosk(msgspec.Struct, frozen=True):
     id: str
     name: str
     agency_ids: tuple[str, ...]  # empty: every agency
+    printer_id: str | None = None  # its ticket printer; None: tickets on screen only
 
 
 class Display(msgspec.Struct, frozen=True):

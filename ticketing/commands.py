@@ -15,11 +15,16 @@ from ticketing.events import (
     CounterOpened,
     CounterPaused,
     Event,
+    PrinterStatusChanged,
+    PrintFailed,
+    PrintStarted,
+    ReprintRequested,
     ServiceStarted,
     TicketCalled,
     TicketCancelled,
     TicketIssued,
     TicketNoShow,
+    TicketPrinted,
     TicketRecalled,
     TicketReturned,
     TicketServed,
@@ -98,6 +103,7 @@ def issue_ticket(
         raise Unavailable("Layanan tutup: the mall is closed now. Come back during opening hours.", "closed")
     if st.quota_left(state, service_id) == 0:
         raise Unavailable(f"Kuota habis: today's quota for {service.name} is used up. Come back tomorrow.", "quota")
+    kiosk_printer = state.mall.kiosks[kiosk_id].printer_id if kiosk_id is not None else None
     queue = state.mall.queues[service.queue_id]
     seq = state.queues[queue.id].next_seq
     return [
@@ -112,6 +118,8 @@ def issue_ticket(
             priority=priority,
             kiosk_id=kiosk_id,
             lang=lang,
+            # A printer known to be out of paper or offline is skipped: the slip is shown on screen.
+            printer_id=kiosk_printer if kiosk_printer and st.printer_usable(state, kiosk_printer) else None,
         )
     ]
 
@@ -121,6 +129,61 @@ def cancel_ticket(state: FloorState, *, ticket_id: str, now: datetime) -> list[E
     if t.status != st.WAITING:
         raise Conflict(f"Ticket {t.number} is {t.status} and can no longer be cancelled.", "not_waiting")
     return [TicketCancelled(at=now, ticket_id=t.id, number=t.number)]
+
+
+# --- printing -------------------------------------------------------------------
+
+
+def start_print(state: FloorState, *, ticket_id: str, printer_id: str, copy: int, now: datetime) -> list[Event]:
+    """Claim one copy for printing; nothing when another spooler claimed it first."""
+    t = _ticket(state, ticket_id)
+    if copy <= t.copies_started or copy > t.copies_ordered:
+        return []
+    return [PrintStarted(at=now, ticket_id=t.id, number=t.number, printer_id=printer_id, copy=copy)]
+
+
+def record_print(
+    state: FloorState, *, ticket_id: str, printer_id: str, copy: int, now: datetime, error: str = ""
+) -> list[Event]:
+    """The outcome of printing one copy. A copy whose outcome is known already is not recorded twice."""
+    t = _ticket(state, ticket_id)
+    if copy > t.copies_ordered:
+        raise Conflict(f"Copy {copy} of {t.number} was never ordered.", "not_ordered")
+    if copy <= t.copies_done:
+        return []
+    if error:
+        return [PrintFailed(at=now, ticket_id=t.id, number=t.number, printer_id=printer_id, reason=error, copy=copy)]
+    return [TicketPrinted(at=now, ticket_id=t.id, number=t.number, printer_id=printer_id, copy=copy)]
+
+
+def request_reprint(state: FloorState, *, ticket_id: str, by: str, now: datetime) -> list[Event]:
+    t = _ticket(state, ticket_id)
+    kiosk = state.mall.kiosks.get(t.kiosk_id or "")
+    printer_id = t.printer_id or (kiosk.printer_id if kiosk else None)
+    if printer_id is None:
+        raise Conflict(
+            f"{t.number} was not issued at a kiosk with a printer: there is nothing to reprint on.", "no_printer"
+        )
+    if not st.printer_usable(state, printer_id):
+        raise Unavailable(
+            f"Printer {printer_id} is {state.printers.get(printer_id)}: fix it first; "
+            "the ticket stays valid on screen.",
+            "printer_down",
+        )
+    if t.status not in (st.WAITING, st.CALLED, st.SERVING):
+        raise Conflict(f"{t.number} is {t.status}: it no longer needs a slip.", "not_active")
+    return [
+        ReprintRequested(
+            at=now, ticket_id=t.id, number=t.number, by=by, copy=t.copies_ordered + 1, printer_id=printer_id
+        )
+    ]
+
+
+def printer_status(state: FloorState, *, printer_id: str, status: str, detail: str, now: datetime) -> list[Event]:
+    """Journal a printer's status when it changes (not on every poll)."""
+    if state.printers.get(printer_id, "unknown") == status:
+        return []
+    return [PrinterStatusChanged(at=now, printer_id=printer_id, status=status, detail=detail)]
 
 
 # --- counters -------------------------------------------------------------------

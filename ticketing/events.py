@@ -24,6 +24,7 @@ class TicketIssued(Event, tag="ticket_issued", frozen=True, kw_only=True):
     priority: str | None = None
     kiosk_id: str | None = None
     lang: str = "id"
+    printer_id: str | None = None  # where its slip goes; None: shown on screen only
 
 
 class TicketCalled(Event, tag="ticket_called", frozen=True, kw_only=True):
@@ -94,6 +95,44 @@ class CounterClosed(Event, tag="counter_closed", frozen=True, kw_only=True):
     counter_id: str
 
 
+class PrintStarted(Event, tag="print_started", frozen=True, kw_only=True):
+    """A spooler claims one copy: compare-and-append makes sure only one process prints it."""
+
+    ticket_id: str
+    number: str
+    printer_id: str
+    copy: int
+
+
+class TicketPrinted(Event, tag="ticket_printed", frozen=True, kw_only=True):
+    ticket_id: str
+    number: str
+    printer_id: str
+    copy: int = 1  # 2 and up: reprints
+
+
+class PrintFailed(Event, tag="print_failed", frozen=True, kw_only=True):
+    ticket_id: str
+    number: str
+    printer_id: str
+    reason: str
+    copy: int = 1
+
+
+class ReprintRequested(Event, tag="reprint_requested", frozen=True, kw_only=True):
+    ticket_id: str
+    number: str
+    by: str  # who asked: "kiosk:kiosk-1", "staff:spv-dukcapil"
+    copy: int
+    printer_id: str
+
+
+class PrinterStatusChanged(Event, tag="printer_status", frozen=True, kw_only=True):
+    printer_id: str
+    status: str  # ok | paper_near_end | paper_out | offline | unknown
+    detail: str = ""
+
+
 AnyEvent = (
     TicketIssued
     | TicketCalled
@@ -107,6 +146,11 @@ AnyEvent = (
     | CounterOpened
     | CounterPaused
     | CounterClosed
+    | PrintStarted
+    | TicketPrinted
+    | PrintFailed
+    | ReprintRequested
+    | PrinterStatusChanged
 )
 
 

@@ -18,12 +18,17 @@ from ticketing.events import (
     CounterClosed,
     CounterOpened,
     CounterPaused,
+    PrinterStatusChanged,
+    PrintFailed,
+    PrintStarted,
     Recorded,
+    ReprintRequested,
     ServiceStarted,
     TicketCalled,
     TicketCancelled,
     TicketIssued,
     TicketNoShow,
+    TicketPrinted,
     TicketRecalled,
     TicketReturned,
     TicketServed,
@@ -56,6 +61,12 @@ class Ticket(msgspec.Struct):
     finished_at: datetime | None = None
     recalls: int = 0
     transfers: int = 0
+    printer_id: str | None = None
+    copies_ordered: int = 0  # 1 when issued to a printer, +1 per reprint asked
+    copies_started: int = 0  # copies a spooler has claimed
+    copies_done: int = 0  # copies with an outcome (printed or failed)
+    copies_printed: int = 0
+    print_error: str = ""  # the last failure, until a copy prints
 
     @property
     def order_key(self) -> tuple[datetime, int, str]:
@@ -102,6 +113,7 @@ class FloorState(msgspec.Struct):
     queues: dict[str, QueueState] = msgspec.field(default_factory=dict)
     issued_per_service: dict[str, int] = msgspec.field(default_factory=dict)
     recent_calls: deque[RecentCall] = msgspec.field(default_factory=deque)
+    printers: dict[str, str] = msgspec.field(default_factory=dict)  # printer id -> last known status
 
 
 def new_day(mall: Mall, day: date, last_event_id: int = 0) -> FloorState:
@@ -151,6 +163,8 @@ def _apply_event(state: FloorState, ev: AnyEvent, event_id: int) -> None:
                 lang=ev.lang,
                 issued_at=ev.at,
                 arrived_at=ev.at,
+                printer_id=ev.printer_id,
+                copies_ordered=1 if ev.printer_id else 0,
             )
             state.tickets[t.id] = t
             q = state.queues[ev.queue_id]
@@ -197,6 +211,22 @@ def _apply_event(state: FloorState, ev: AnyEvent, event_id: int) -> None:
             t = state.tickets[ev.ticket_id]
             _dequeue(state, t)
             t.status, t.finished_at = CANCELLED, ev.at
+        case PrintStarted():
+            t = state.tickets[ev.ticket_id]
+            t.copies_started = max(t.copies_started, ev.copy)
+        case TicketPrinted():
+            t = state.tickets[ev.ticket_id]
+            t.copies_printed, t.print_error = max(t.copies_printed, ev.copy), ""
+            t.copies_done = max(t.copies_done, ev.copy)
+        case PrintFailed():
+            t = state.tickets[ev.ticket_id]
+            t.print_error, t.copies_done = ev.reason, max(t.copies_done, ev.copy)
+        case ReprintRequested():
+            t = state.tickets[ev.ticket_id]
+            t.copies_ordered = max(t.copies_ordered, ev.copy)
+            t.printer_id = ev.printer_id
+        case PrinterStatusChanged():
+            state.printers[ev.printer_id] = ev.status
         case CounterOpened():
             c = state.counters[ev.counter_id]
             c.status, c.pause_reason, c.since = OPEN, "", ev.at
@@ -306,6 +336,35 @@ def quota_left(state: FloorState, service_id: str) -> int | None:
     if quota is None:
         return None
     return max(0, quota - state.issued_per_service.get(service_id, 0))
+
+
+UNUSABLE_PRINTER = ("paper_out", "offline")
+
+
+def printer_usable(state: FloorState, printer_id: str) -> bool:
+    """Unknown counts as usable: a print that then fails is shown on screen all the same."""
+    return state.printers.get(printer_id, "unknown") not in UNUSABLE_PRINTER
+
+
+def print_jobs(state: FloorState, printer_id: str, unclaimed_only: bool = True) -> list[tuple[Ticket, int]]:
+    """Copies ordered for this printer and not yet claimed (or, with unclaimed_only=False, not yet
+    printed or failed), oldest first."""
+    return [
+        (t, copy)
+        for t in state.tickets.values()
+        if t.printer_id == printer_id
+        for copy in range((t.copies_started if unclaimed_only else t.copies_done) + 1, t.copies_ordered + 1)
+    ]
+
+
+def interrupted_prints(state: FloorState, printer_id: str) -> list[tuple[Ticket, int]]:
+    """Copies claimed but with no outcome: their spooler died mid-print."""
+    return [
+        (t, copy)
+        for t in state.tickets.values()
+        if t.printer_id == printer_id
+        for copy in range(t.copies_done + 1, t.copies_started + 1)
+    ]
 
 
 def format_number(prefix: str, seq: int) -> str:

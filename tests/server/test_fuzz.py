@@ -33,22 +33,24 @@ request (as curl), the response and what the server logged meanwhile (its traceb
 The `Idempotency-Key` header, read by the handlers but absent from the spec, is fuzzed alongside.
 
 The default run is short and repeatable (derandomized, no example database):
-`ANTRIAN_FUZZ_EXAMPLES` examples per operation (default 20, valid and invalid mixed). A longer hunt:
+`ANTRIAN_FUZZ_EXAMPLES` examples per operation (default 25, valid and invalid mixed). A longer hunt:
 
     ANTRIAN_FUZZ_EXAMPLES=500 .venv/bin/python -m pytest tests/server/test_fuzz.py -q
 """
 
 from __future__ import annotations
 
+import json
 import os
 import traceback
 from http.cookiejar import DefaultCookiePolicy
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import requests
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from schemathesis import Case, CheckContext, GenerationMode, Response
 from schemathesis.checks import not_a_server_error
@@ -57,7 +59,7 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 
 from tests.support import KIOSK, ServerProcess, login
 
-EXAMPLES = int(os.environ.get("ANTRIAN_FUZZ_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("ANTRIAN_FUZZ_EXAMPLES", "25"))
 
 COUNTERS = ("loket-1", "loket-2", "loket-3")
 KIOSKS = ("kiosk-1", "kiosk-imigrasi")
@@ -65,13 +67,14 @@ SERVICES = ("ktp-el", "akta-kelahiran", "paspor-baru", "penggantian-paspor")
 
 # The Idempotency-Key header is read by the handlers but not in the spec: fuzz it too, with any value HTTP allows
 # in a header (tab, space, visible ASCII, obs-text 0x80-0xFF; uvicorn itself refuses other control characters)
-# and no leading whitespace (`requests` refuses to send it). An empty, long or non-printable key must get 422.
+# and no leading whitespace, "\xa0" and "\x85" included (`requests` refuses to send it). An empty, long or
+# non-printable key must get 422.
 IDEMPOTENCY_KEYS = st.none() | st.text(
     st.sampled_from("\t")
     | st.characters(min_codepoint=0x20, max_codepoint=0x7E)
     | st.characters(min_codepoint=0x80, max_codepoint=0xFF),
     max_size=260,
-).filter(lambda key: key[:1] not in (" ", "\t"))
+).filter(lambda key: not key[:1].isspace())
 
 SETTINGS = settings(
     max_examples=EXAMPLES,
@@ -153,25 +156,32 @@ def _with_known_ids(schema: Any, tickets: list[str]) -> None:
 # --- checks -------------------------------------------------------------------------------
 
 
+def error_body_problem(status: int, text: str, retry_after: str | None) -> str | None:
+    """What is wrong with a 4xx answer, if anything: it must be the API's JSON error body."""
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return f"{status} without a JSON error body: {text[:300]!r}"
+    if not isinstance(body, dict):
+        return f"{status} error body is not an object: {body!r}"
+    if body.get("status_code") != status:
+        return f"error body says status_code={body.get('status_code')!r}, sent {status}"
+    detail = body.get("detail")
+    if not (isinstance(detail, str) and detail.strip()):
+        return f"{status} error without a readable detail: {body!r}"
+    if "code" in body and not (isinstance(body["code"], str) and body["code"]):
+        return f"{status} error with a bad code: {body!r}"
+    if status == 429 and not (retry_after and retry_after.isdigit()):
+        return f"429 without a Retry-After in seconds: {retry_after!r}"
+    return None
+
+
 def error_body_conformance(ctx: CheckContext, response: Response, case: Case) -> bool | None:
     """Every 4xx, listed in the spec or not, is the API's JSON error body."""
-    status = response.status_code
-    if not 400 <= status < 500:
-        return None
-    try:
-        body = response.json()
-    except ValueError as exc:
-        raise AssertionError(f"{status} without a JSON error body: {response.text[:300]!r}") from exc
-    assert isinstance(body, dict), f"{status} error body is not an object: {body!r}"
-    assert body.get("status_code") == status, f"error body says status_code={body.get('status_code')!r}, sent {status}"
-    detail = body.get("detail")
-    assert isinstance(detail, str) and detail.strip(), f"{status} error without a readable detail: {body!r}"
-    if "code" in body:
-        assert isinstance(body["code"], str) and body["code"], f"{status} error with a bad code: {body!r}"
-    if status == 429:
+    if 400 <= response.status_code < 500:
         retry = response.headers.get("retry-after")
-        value = retry[0] if isinstance(retry, list) else retry
-        assert value and value.isdigit(), f"429 without a Retry-After in seconds: {response.headers!r}"
+        problem = error_body_problem(response.status_code, response.text, retry[0] if retry else None)
+        assert problem is None, problem
     return None
 
 
@@ -245,3 +255,88 @@ def test_fuzz_kiosk(server: ServerProcess) -> None:
 
 def test_fuzz_admin(server: ServerProcess) -> None:
     fuzz(server, refused=(401, 403), exclude=("/api/login", "/api/logout"), **_admin_credentials(server))
+
+
+# --- credentials outside the spec ------------------------------------------------------------
+# The session cookie, the CSRF header and the Authorization header are not in the spec, so
+# schemathesis never varies them: fuzz their values here, with the same checks (no 5xx, the JSON
+# error body). Header values: anything HTTP carries (visible ASCII, space, tab, obs-text 0x80-0xFF).
+
+HEADER_VALUES = st.text(
+    st.sampled_from("\t ")
+    | st.characters(min_codepoint=0x21, max_codepoint=0x7E)
+    | st.characters(min_codepoint=0x80, max_codepoint=0xFF),
+    max_size=300,
+).filter(lambda value: value == value.strip(" \t"))  # h11 refuses to send surrounding whitespace
+# Cookie values: cookie-octets, or any bytes percent-encoded (the server percent-decodes them).
+COOKIE_VALUES = st.text(
+    st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters='",;\\'), max_size=100
+) | st.binary(max_size=40).map(quote)
+
+
+def _answer_problem(r: httpx.Response) -> str | None:
+    request = f"{r.request.method} {r.request.url.raw_path.decode()} {dict(r.request.headers)!r}"
+    if r.status_code >= 500:
+        return f"{request}\n-> {r.status_code}: {r.text[:500]}"
+    if r.status_code >= 400:
+        problem = error_body_problem(r.status_code, r.text, r.headers.get("retry-after"))
+        return f"{request}\n-> {problem}" if problem else None
+    return None
+
+
+def _fuzz_value(server: ServerProcess, values: st.SearchStrategy[str], send: Any, *known: str) -> None:
+    """send(value) makes the requests with that value; every answer must be a proper one."""
+    log_offset = len(server.output())
+
+    @SETTINGS
+    @given(value=values)
+    def run(value: str) -> None:
+        for r in send(value):
+            problem = _answer_problem(r)
+            assert problem is None, problem
+
+    for value in known:  # values that once broke the server, tried first
+        run = example(value=value)(run)
+    try:
+        run()
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n--- server log:\n{_server_errors(server, log_offset)}") from None
+
+
+def test_fuzz_csrf_header_of_a_staff_session(server: ServerProcess) -> None:
+    with httpx.Client(base_url=server.base_url, timeout=10) as staff:
+        login(staff, "admin")
+
+        def send(value: str) -> list[httpx.Response]:
+            headers = {"X-CSRF-Token": value.encode("latin-1")}
+            return [
+                staff.post("/api/counters/loket-2/open", headers=headers),
+                staff.post("/api/tickets", json={"service_id": "ktp-el"}, headers=headers),
+            ]
+
+        _fuzz_value(server, HEADER_VALUES, send, "\xe9", "\xe2\x82\xac", "token\xff")
+
+
+def test_fuzz_session_cookie(server: ServerProcess) -> None:
+    with httpx.Client(base_url=server.base_url, timeout=10) as client:
+
+        def send(value: str) -> list[httpx.Response]:
+            headers = {"Cookie": f"antrian_session={value}"}
+            return [
+                client.get("/api/catalog", headers=headers),
+                client.get("/api/me", headers=headers),
+                client.post("/api/tickets", json={"service_id": "ktp-el"}, headers=headers),
+            ]
+
+        _fuzz_value(server, COOKIE_VALUES, send, "%ff", "%e2%82%ac", "%00")
+
+
+def test_fuzz_authorization_header(server: ServerProcess) -> None:
+    with httpx.Client(base_url=server.base_url, timeout=10) as client:
+
+        def send(value: str) -> list[httpx.Response]:
+            raw = value.encode("latin-1")
+            values = [raw, b"Bearer " + raw] if raw else [raw]
+            return [client.get("/api/floor", headers={"Authorization": auth}) for auth in values]
+
+        _fuzz_value(server, HEADER_VALUES, send, "\xe9", "Bearer", "demo-display-tv-1\xff")

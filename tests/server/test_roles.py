@@ -284,3 +284,16 @@ def test_a_kiosk_is_rate_limited(tmp_path: Path) -> None:
         assert other.post("/api/tickets", json={"service_id": "paspor-baru"}).status_code == 201
     finally:
         server.stop()
+
+
+def test_a_planted_session_cookie_is_worthless_and_visitors_get_no_cookie(server: ServerProcess) -> None:
+    planted = "A" * 43
+    client = httpx.Client(base_url=server.base_url, cookies={"antrian_session": planted})
+    r = client.post("/api/login", json={"username": CLERK, "password": "antrian-demo"})
+    assert r.status_code == 200
+    issued = r.cookies["antrian_session"]
+    assert issued != planted and len(issued) == 43, "login must make a new session id (no fixation)"
+    stranger = httpx.Client(base_url=server.base_url, cookies={"antrian_session": planted})
+    assert stranger.get("/api/me").json()["kind"] == "anonymous"
+    for path in ("/api/catalog", "/kiosk/kiosk-1", "/", "/api/health"):
+        assert "set-cookie" not in httpx.get(f"{server.base_url}{path}").headers, path
