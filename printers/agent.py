@@ -30,7 +30,7 @@ import random
 import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +52,7 @@ STDOUT = "stdout"  # our own pseudo connection: the slip's text on standard outp
 BACKOFF_FIRST_S, BACKOFF_MAX_S = 0.5, 30.0
 STABLE_S = 10.0  # a connection that lasted this long resets the backoff
 OPEN_TIMEOUT_S = 10.0
+CLOSE_GRACE_S = 2.0  # on SIGTERM, to close the connection politely
 MAX_MESSAGE_BYTES = 8 * 2**20  # a job with a logo is a few hundred KB of base64
 KEEP_DAYS = 3.0
 STARTED, PRINTED, FAILED = "started", "printed", "failed"
@@ -327,9 +328,9 @@ class Agent:
         self.printer = options.printer
         self.ledger = ledger
         self.stopping = asyncio.Event()
-        self.connected = asyncio.Event()  # set while a connection is up (tests wait on it)
         self._printing = asyncio.Lock()  # one job at a time, across connections
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="printer")  # the printer's calls block
+        self._stuck: asyncio.Future[Any] | None = None  # a printer call that overran its deadline
         self._settling: set[asyncio.Task[dict[str, Any]]] = set()
         self._last_failure: tuple[float, str] | None = None
         self._last_status: tuple[str, str] | None = None
@@ -342,8 +343,8 @@ class Agent:
         try:
             while not self.stopping.is_set():
                 began = time.monotonic()
-                reason = await self._connect_once()
-                if self.stopping.is_set():
+                reason = await self._until_stopped(self._connect_once())
+                if reason is None:
                     break
                 attempt = 0 if time.monotonic() - began >= STABLE_S else attempt
                 delay = backoff(attempt)
@@ -358,6 +359,19 @@ class Agent:
             await self._finish_jobs()
         logger.info("stopped")
         return EXIT_OK
+
+    async def _until_stopped(self, connection: Coroutine[Any, Any, str]) -> str | None:
+        """Run one connection; on SIGINT/SIGTERM give it a moment to close cleanly (a connection still
+        opening is abandoned). None when stopped."""
+        task = asyncio.ensure_future(connection)
+        stop = asyncio.ensure_future(self.stopping.wait())
+        await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
+        stop.cancel()
+        if not task.done():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(task, CLOSE_GRACE_S)  # cancels it when the time is up
+            return None
+        return task.result()
 
     async def _connect_once(self) -> str:
         """One connection, until it ends. Returns why it ended; raises Refused when retrying is pointless."""
@@ -379,8 +393,6 @@ class Agent:
             raise Refused(f"--server: {exc}") from None
         except (OSError, TimeoutError, InvalidHandshake) as exc:
             return f"cannot reach {self.options.url}: {exc or type(exc).__name__}"
-        finally:
-            self.connected.clear()
         return self._why_closed(ws)
 
     def _why_closed(self, ws: ClientConnection) -> str:
@@ -394,7 +406,6 @@ class Agent:
     async def _serve(self, ws: ClientConnection) -> None:
         logger.info("connected to %s as kiosk %s; printing on %s", self.options.url, self.options.kiosk,
                     describe(self.printer))  # fmt: skip
-        self.connected.set()
         self._last_status = None
         tasks = [
             asyncio.create_task(self._receive(ws)),
@@ -406,7 +417,9 @@ class Agent:
         finally:
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            for outcome in await asyncio.gather(*tasks, return_exceptions=True):
+                if isinstance(outcome, Exception) and not isinstance(outcome, ConnectionClosed):
+                    logger.error("unexpected error; reconnecting", exc_info=outcome)
 
     async def _receive(self, ws: ClientConnection) -> None:
         with contextlib.suppress(ConnectionClosed):
@@ -482,11 +495,13 @@ class Agent:
 
     async def _print(self, job: Job) -> str:
         """'' once the bytes went to the printer, else why not."""
-        loop = asyncio.get_running_loop()
-        attempt = loop.run_in_executor(self._pool, deliver, self.printer, job.data, job.text)
+        if self.stuck:
+            return f"printer {self.printer.id} is still stuck on an earlier slip"  # queueing behind it helps nobody
+        attempt = asyncio.get_running_loop().run_in_executor(self._pool, deliver, self.printer, job.data, job.text)
         try:
             await asyncio.wait_for(asyncio.shield(attempt), self.options.print_deadline)
         except TimeoutError:
+            self._mark_stuck(attempt)
             return f"printer {self.printer.id} did not finish within {self.options.print_deadline:g} s (stuck?)"
         except PrintError as exc:
             return str(exc)
@@ -494,6 +509,15 @@ class Agent:
             logger.exception("printing job %s", job.job_id)
             return f"printer {self.printer.id}: {type(exc).__name__}: {exc}"
         return ""
+
+    def _mark_stuck(self, call: asyncio.Future[Any]) -> None:
+        self._stuck = call
+        call.add_done_callback(lambda f: f.cancelled() or f.exception())  # its outcome no longer matters
+
+    @property
+    def stuck(self) -> bool:
+        """A printer call overran its deadline and has not returned (a blocked device)."""
+        return self._stuck is not None and not self._stuck.done()
 
     async def _finish_jobs(self) -> None:
         """On the way out: let a slip being printed reach the ledger, so it is not printed twice later."""
@@ -508,12 +532,13 @@ class Agent:
         """The printer's status now: offline just after a failed print, else what the printer says."""
         if self._last_failure is not None and time.monotonic() - self._last_failure[0] < self.options.status_every:
             return OFFLINE, self._last_failure[1]
-        loop = asyncio.get_running_loop()
+        if self.stuck:
+            return OFFLINE, "the printer has not finished its last job"
+        asking = asyncio.get_running_loop().run_in_executor(self._pool, probe, self.printer)
         try:
-            return await asyncio.wait_for(
-                asyncio.shield(loop.run_in_executor(self._pool, probe, self.printer)), self.options.print_deadline
-            )
+            return await asyncio.wait_for(asyncio.shield(asking), self.options.print_deadline)
         except TimeoutError:
+            self._mark_stuck(asking)
             return OFFLINE, "the printer has not finished its last job"
         except Exception as exc:
             return UNKNOWN, f"status query failed: {type(exc).__name__}: {exc}"
@@ -610,9 +635,14 @@ async def serve(options: Options, ledger_path: Path) -> int:
             loop.add_signal_handler(sig, agent.stopping.set)
     logger.info("print agent for kiosk %s: %d jobs in ledger %s", options.kiosk, len(ledger.entries), ledger_path)
     try:
-        return await agent.run()
+        code = await agent.run()
     finally:
         ledger.close()
+    if agent.stuck:  # its thread would keep the process from exiting
+        logger.warning("the printer is still stuck on a slip: exiting without waiting for it")
+        logging.shutdown()
+        os._exit(code)
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -58,7 +58,7 @@ _PRINTABLE_MM = {58: 48.0, 80: 72.0}
 _ASSUMED_DPI = 203  # when the profile does not say
 _FEED_BEFORE_CUT = 6  # lines python-escpos' cut() feeds
 _LOGO_MAX_HEIGHT = 120  # dots
-_QR_TARGET = 0.45  # of the line width
+_QR_TARGET = 0.5  # of the line width
 _QR_MAX_MODULE = 6  # dots per module
 _QR_BORDER = 4  # quiet zone, in modules (the QR spec's minimum)
 # QR version capacity in byte mode at error correction M (versions 1-10): to size a native code without
@@ -247,7 +247,7 @@ def _wrap(text: str, width: int) -> tuple[str, ...]:
 def _paragraphs(text: str, geo: Geometry, width: int | None = None) -> tuple[str, ...]:
     """Wrap text whose explicit line breaks start new paragraphs."""
     lines: list[str] = []
-    for paragraph in text.splitlines():
+    for paragraph in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         lines.extend(_wrap(printable(paragraph, geo), width or geo.columns))
     return tuple(lines)
 
@@ -347,7 +347,7 @@ def _qr_modules(payload: str) -> int:
 
 
 def qr_module_size(payload: str, geo: Geometry) -> int:
-    """Dots per QR module: about 45% of the line wide, 2-6 dots."""
+    """Dots per QR module: the code (quiet zone included) about half the line wide, at most 6 dots."""
     modules = _qr_modules(payload) + 2 * _QR_BORDER
     return max(1, min(_QR_MAX_MODULE, int(geo.dots * _QR_TARGET) // modules))
 
