@@ -344,7 +344,7 @@ class Agent:
             while not self.stopping.is_set():
                 began = time.monotonic()
                 reason = await self._until_stopped(self._connect_once())
-                if reason is None:
+                if reason is None or self.stopping.is_set():
                     break
                 attempt = 0 if time.monotonic() - began >= STABLE_S else attempt
                 delay = backoff(attempt)

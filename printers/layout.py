@@ -352,7 +352,7 @@ def qr_module_size(payload: str, geo: Geometry) -> int:
     return max(1, min(_QR_MAX_MODULE, int(geo.dots * _QR_TARGET) // modules))
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=8)  # one render asks twice; every ticket has its own URL
 def _qr_matrix(payload: str) -> list[list[bool]]:
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=1, border=_QR_BORDER)
     code.add_data(payload)
@@ -396,7 +396,9 @@ def _logo_image(path: str, mtime_ns: int, dots: int, pad: bool) -> Image.Image |
     max_width = max(8, int(dots * 0.75))
     scale = min(1.0, max_width / img.width, _LOGO_MAX_HEIGHT / img.height)
     if scale < 1.0:
-        img = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))), Image.LANCZOS)
+        img = img.resize(
+            (max(1, round(img.width * scale)), max(1, round(img.height * scale))), Image.Resampling.LANCZOS
+        )
     flat = Image.new("RGB", img.size, (255, 255, 255))
     flat.paste(img, mask=img.split()[3])
     if pad and flat.width < dots:

@@ -146,6 +146,7 @@ class PrinterView(msgspec.Struct):
     profile: str
     paper_mm: int
     status: str  # ok | paper_near_end | paper_out | offline | unknown
+    detail: str  # what the printer (or its agent) last said
     usable: bool
     kiosks: list[str]
     pending_jobs: int
@@ -269,6 +270,7 @@ class FloorController(Controller):
                     profile=p.profile,
                     paper_mm=p.paper_mm,
                     status=floor.state.printers.get(p.id, "unknown"),
+                    detail=floor.state.printer_details.get(p.id, ""),
                     usable=st.printer_usable(floor.state, p.id),
                     kiosks=[k.id for k in floor.mall.kiosks.values() if k.printer_id == p.id],
                     pending_jobs=len(st.print_jobs(floor.state, p.id, unclaimed_only=False)),

@@ -101,7 +101,7 @@ def create_app(
             journal = SQLiteJournal(settings.journal_for(mall.id), mall.id)
     floor = Floor(mall, journal, clock)
     prints_dir = settings.journal_for(mall.id).parent / f"{mall.id}.prints"
-    spooler = Spooler(floor, loaded.printers, prints_dir)
+    spooler = Spooler(floor, loaded.printers, prints_dir, poll_seconds=settings.printer_poll_s)
     kiosk_limit = KioskRateLimit(access.kiosk_tickets_per_minute)
     stores = _stores(settings, mall.id)
     personal = PersonalData(stores.get("personal"), access.retention_days)

@@ -12,6 +12,19 @@ from config.loader import DEMO_CONFIG
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _seconds(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1
+    if not 0.1 <= value <= 3600:
+        raise SystemExit(f"{name}={raw!r} is not a number of seconds. Fix: set it to 0.1 to 3600, e.g. {default:g}.")
+    return value
+
+
 class Settings(msgspec.Struct, frozen=True):
     config_path: Path = DEMO_CONFIG
     journal_path: Path | None = None  # default: var/<mall id>.journal.sqlite3
@@ -19,6 +32,7 @@ class Settings(msgspec.Struct, frozen=True):
     port: int = 8000
     public_url: str = ""  # overrides site.public_base_url (the address QR codes point to)
     redis_url: str = ""  # set: the journal is a Redis stream shared by many server processes
+    printer_poll_s: float = 15.0  # how often printers are asked for their status
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -34,6 +48,7 @@ class Settings(msgspec.Struct, frozen=True):
             port=int(port),
             public_url=env.get("ANTRIAN_PUBLIC_URL", ""),
             redis_url=env.get("ANTRIAN_REDIS_URL", ""),
+            printer_poll_s=_seconds(env, "ANTRIAN_PRINTER_POLL_SECONDS", 15.0),
         )
 
     def public_base_url(self, configured: str) -> str:

@@ -21,9 +21,8 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from printers.layout import render_text, render_ticket
-
 from printers import connections
+from printers.layout import render_text, render_ticket
 from printers.model import PrintableTicket, PrinterConfig
 from server.floor import Floor
 from ticketing import commands as cmd
@@ -60,7 +59,7 @@ def printable(floor: Floor, ticket: Ticket, copy: int) -> PrintableTicket:
         if ticket.priority
         else None,
         people_ahead=view.people_ahead or 0,
-        wait_text=f"Perkiraan tunggu: +/- {wait} menit" if wait is not None else "",
+        wait_text=f"± {wait} menit" if wait is not None else "",
         issued_at_text=f"{DAYS[local.weekday()]}, {local:%d/%m/%Y %H:%M} {zone}",
         status_url=view.status_url,
         footer="Simpan tiket ini. Pindai kode QR untuk melihat antrian Anda.",
@@ -76,6 +75,10 @@ def _outcome(
     state: FloorState, now: datetime, *, ticket_id: str, printer_id: str, copy: int, error: str
 ) -> list[Event]:
     return cmd.record_print(state, ticket_id=ticket_id, printer_id=printer_id, copy=copy, now=now, error=error)
+
+
+def _render(slip: PrintableTicket, printer: PrinterConfig) -> tuple[bytes, str]:
+    return render_ticket(slip, printer), render_text(slip, printer)
 
 
 class AgentLink:
@@ -166,7 +169,9 @@ class Spooler:
     async def agent_left(self, printer_id: str, link: AgentLink) -> None:
         if self.agents.get(printer_id) is link:
             del self.agents[printer_id]
-            await self._set_status(printer_id, connections.OFFLINE, "print agent disconnected")
+            # Unknown, not offline: tickets issued meanwhile still queue for it, and print when it is back
+            # (the kiosk shows them on screen at once all the same).
+            await self._set_status(printer_id, connections.UNKNOWN, "print agent disconnected")
 
     async def agent_reported(self, printer_id: str, ticket_id: str, copy: int, error: str) -> None:
         await self.floor.execute(partial(_outcome, ticket_id=ticket_id, printer_id=printer_id, copy=copy, error=error))
@@ -230,7 +235,8 @@ class Spooler:
     async def _deliver(self, printer: PrinterConfig, slip: PrintableTicket, name: str) -> str:
         """Send one slip within the printer's timeout; quick failures are retried. Returns '' or the error."""
         loop = asyncio.get_running_loop()
-        data, text = render_ticket(slip, printer), render_text(slip, printer)
+        # Rendering takes up to a few ms (an image QR): on the printer's own thread, not the event loop.
+        data, text = await loop.run_in_executor(self._threads[printer.id], _render, slip, printer)
         deadline = self.clock() + printer.timeout_s
         error = ""
         for backoff in (*RETRY_BACKOFF_S, None):

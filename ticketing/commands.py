@@ -181,7 +181,7 @@ def request_reprint(state: FloorState, *, ticket_id: str, by: str, now: datetime
 
 def printer_status(state: FloorState, *, printer_id: str, status: str, detail: str, now: datetime) -> list[Event]:
     """Journal a printer's status when it changes (not on every poll)."""
-    if state.printers.get(printer_id, "unknown") == status:
+    if state.printers.get(printer_id, "unknown") == status and state.printer_details.get(printer_id, "") == detail:
         return []
     return [PrinterStatusChanged(at=now, printer_id=printer_id, status=status, detail=detail)]
 

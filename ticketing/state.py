@@ -114,6 +114,7 @@ class FloorState(msgspec.Struct):
     issued_per_service: dict[str, int] = msgspec.field(default_factory=dict)
     recent_calls: deque[RecentCall] = msgspec.field(default_factory=deque)
     printers: dict[str, str] = msgspec.field(default_factory=dict)  # printer id -> last known status
+    printer_details: dict[str, str] = msgspec.field(default_factory=dict)  # ... and what it said
 
 
 def new_day(mall: Mall, day: date, last_event_id: int = 0) -> FloorState:
@@ -227,6 +228,7 @@ def _apply_event(state: FloorState, ev: AnyEvent, event_id: int) -> None:
             t.printer_id = ev.printer_id
         case PrinterStatusChanged():
             state.printers[ev.printer_id] = ev.status
+            state.printer_details[ev.printer_id] = ev.detail
         case CounterOpened():
             c = state.counters[ev.counter_id]
             c.status, c.pause_reason, c.since = OPEN, "", ev.at

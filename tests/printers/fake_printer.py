@@ -45,7 +45,6 @@ import contextlib
 import socket
 import struct
 import threading
-import time
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -99,6 +98,7 @@ class FakePrinter:
         self._socket: socket.socket | None = None  # listening, or (mode "down") bound but not listening
         self._generation = 0  # bumped each time the listening socket is replaced
         self._threads: list[threading.Thread] = []
+        self._accepting: threading.Thread | None = None
         self._running = False
 
     # --- lifecycle ------------------------------------------------------------------------------------------
@@ -158,14 +158,17 @@ class FakePrinter:
             # Going down or coming back: replace the socket on the same port.
             self._generation += 1
             old, self._socket = self._socket, None
+            accepting, self._accepting = self._accepting, None
             if mode == "down":
                 for conn in self._connections:
                     if not conn.closed:
                         conn.abort = True
         if old is not None:
             old.close()
+        if accepting is not None:
+            accepting.join(timeout=2)  # a poll() in progress keeps the closed listener alive until it returns
         with self._changed:
-            # The port can be bound again once the reset connections are gone.
+            # The port can be bound again once the listener and the reset connections are gone.
             self._changed.wait_for(lambda: all(c.closed for c in self._connections), timeout=2)
             if self._running and self._socket is None:
                 self._open_socket()
@@ -179,11 +182,12 @@ class FakePrinter:
         self._socket = sock
         if self._mode == "down":
             return  # connecting to a bound port nobody listens on is refused (RST)
-        sock.listen(64)
+        sock.listen(1024)
         sock.settimeout(0.05)
         t = threading.Thread(target=self._accept_loop, args=(sock, self._generation), daemon=True)
         t.name = f"fake-printer-accept-{self._port}"
         self._threads.append(t)
+        self._accepting = t
         t.start()
 
     # --- serving --------------------------------------------------------------------------------------------
@@ -316,14 +320,12 @@ class FakePrinter:
                 raise TimeoutError(f"{len(self._received)} of {count} bytes received within {timeout}s")
         return self.received
 
-    async def wait_for_jobs_async(self, count: int = 1, timeout: float = 5.0) -> list[bytes]:
-        """`wait_for_jobs` for async tests: polls without blocking the event loop."""
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._lock:
-                if self._closed_jobs() >= count:
-                    break
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"fewer than {count} jobs finished within {timeout}s")
-            await asyncio.sleep(0.005)
-        return self.jobs()
+    async def wait_for_jobs_async(self, count: int = 1) -> list[bytes]:
+        """`wait_for_jobs` for async tests: polls without blocking the event loop. Wrap it in
+        `asyncio.timeout(...)`; it gives up by itself after 30 s."""
+        async with asyncio.timeout(30):
+            while True:
+                with self._lock:
+                    if self._closed_jobs() >= count:
+                        return [bytes(c.data) for c in self._connections]
+                await asyncio.sleep(0.005)

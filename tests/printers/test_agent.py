@@ -272,6 +272,23 @@ def test_with_the_agent_connected_the_kiosk_answer_says_printed(
     assert agent.stop() == 0
 
 
+def test_the_agent_reconnects_after_the_server_restarts(
+    server: ServerProcess, kiosk: httpx.Client, agents: Callable[[str], AgentProcess], tmp_path: Path
+) -> None:
+    slips = tmp_path / "slips.bin"
+    agent = agents("agent").start(f"file:{slips}", tmp_path / "ledger.jsonl")
+    before, _ = issue(kiosk)
+    wait_print_status(kiosk, before["id"], "printed", agent)
+    server.kill()  # a power cut on the server
+    wait_for(lambda: "reconnecting in" in agent.output(), "the agent to notice")
+    server.start()
+    after, _ = issue(kiosk)
+    wait_print_status(kiosk, after["id"], "printed", agent)
+    assert slips.read_bytes().count(CUT) == 2
+    assert agent.output().count("connected to ws://") == 2
+    assert agent.stop() == 0
+
+
 def test_the_agent_stops_when_the_server_refuses_it(
     server: ServerProcess, kiosk: httpx.Client, agents: Callable[[str], AgentProcess], tmp_path: Path
 ) -> None:

@@ -50,9 +50,11 @@ def test_issued_event_carries_queue_service_agency_and_options() -> None:
         priority="elderly",
         kiosk_id="kiosk-1",
         lang="en",
+        printer_id="printer-1",  # kiosk-1's printer, its status not known to be bad
     )
     t = floor.ticket("abc")
     assert (t.status, t.issued_at, t.arrived_at, t.priority, t.lang) == ("waiting", now, now, "elderly", "en")
+    assert (t.printer_id, t.copies_ordered, t.copies_done) == ("printer-1", 1, 0)
 
 
 def test_issue_is_pure_until_appended() -> None:
