@@ -115,10 +115,7 @@ async def test_ten_counters_pressing_next_at_once_never_share_or_skip_a_visitor(
 
 
 async def test_reconnect_with_since_misses_nothing_and_repeats_nothing(server: ServerProcess) -> None:
-    async with (
-        httpx.AsyncClient(base_url=server.base_url, timeout=30, headers=KIOSK) as client,
-        httpx.AsyncClient(base_url=server.base_url, timeout=30) as staff,
-    ):
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as staff:
         await alogin(staff, "admin")
 
         async def issue(n: int) -> None:
