@@ -12,13 +12,14 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from config.access import DeviceAccess, StaffAccount
+from printers.layout import render_text
 from printers.model import PrinterConfig
 from server import auth
 from server.auth import Principal
 from server.floor import Floor, new_ticket_id
 from server.limits import KioskRateLimit
 from server.personal import PersonalData, normalize_phone
-from server.spooler import Spooler
+from server.spooler import Spooler, printable
 from server.views import (
     CatalogView,
     CounterView,
@@ -140,6 +141,16 @@ async def _await_slip(floor: Floor, spooler: Spooler, ticket_id: str) -> None:
     await spooler.outcome(ticket_id, ticket.copies_ordered, spooler.wait_budget(ticket.printer_id))
 
 
+class Slip(msgspec.Struct):
+    ticket_id: str
+    printer_id: str | None
+    paper_mm: int
+    text: str
+
+
+SCREEN_SLIP = PrinterConfig(id="screen", connection="preview", paper_mm=58)
+
+
 class PrinterView(msgspec.Struct):
     id: str
     connection: str
@@ -234,6 +245,15 @@ class VisitorController(Controller):
         await floor.execute(lambda s, now: cmd.request_reprint(s, ticket_id=ticket_id, by=by, now=now), key)
         await _await_slip(floor, spooler, ticket_id)
         return await _ticket_of(floor, personal, ticket_id)
+
+    @get("/tickets/{ticket_id:str}/slip", summary="The ticket's slip as text (what its printer printed, or would)")
+    async def slip(self, floor: Floor, spooler: Spooler, ticket_id: str) -> Slip:
+        ticket = floor.state.tickets.get(ticket_id)
+        if ticket is None:
+            raise NotFound("Tiket tidak ditemukan untuk hari ini. No ticket with that id today.")
+        printer = spooler.all_printers.get(ticket.printer_id or "") or SCREEN_SLIP
+        text = render_text(printable(floor, ticket, max(1, ticket.copies_ordered)), printer)
+        return Slip(ticket_id=ticket.id, printer_id=ticket.printer_id, paper_mm=printer.paper_mm, text=text)
 
     @get("/tickets/{ticket_id:str}", summary="A ticket's status, position and estimated wait (its id is the key)")
     async def ticket(self, floor: Floor, personal: PersonalData, ticket_id: str) -> TicketView:

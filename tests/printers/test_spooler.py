@@ -152,3 +152,12 @@ def test_an_unreachable_printer_never_stops_the_server(tmp_path: Path) -> None:
             assert ticket.json()["number"] == "A001"
         finally:
             proc.stop()
+
+
+def test_the_slip_reads_as_text_for_the_kiosk_screen(server: ServerProcess, printer: FakePrinter) -> None:
+    kiosk = httpx.Client(base_url=server.base_url, headers=KIOSK, timeout=10)
+    ticket = kiosk.post("/api/tickets", json={"service_id": "akta-kelahiran"}).json()
+    slip = httpx.get(f"{server.base_url}/api/tickets/{ticket['id']}/slip").json()
+    assert (slip["printer_id"], slip["paper_mm"]) == ("printer-1", 80)
+    assert "AK001" in slip["text"] and "Akta Kelahiran" in slip["text"] and "Birth certificate" in slip["text"]
+    assert httpx.get(f"{server.base_url}/api/tickets/nope/slip").status_code == 404
