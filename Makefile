@@ -45,6 +45,7 @@ test: install-test system-deps lint
 
 bench: install-test
 	$(PY) -m bench
+	$(PY) -m bench.print_bench
 
 clean:
 	rm -rf $(VENV) var artifacts
