@@ -214,6 +214,7 @@ class VisitorController(Controller):
                 lang=data.lang,
             ),
             key,
+            by=_principal_name(principal),
         )
         issued = _touched_ticket(records) or ticket_id  # a retried request gets its first attempt's ticket
         if phone is not None and issued == ticket_id:
@@ -242,7 +243,7 @@ class VisitorController(Controller):
         auth.require_reprint(principal, ticket.kiosk_id, ticket.agency_id)
         key = await request_key(request, principal)
         by = _principal_name(principal)
-        await floor.execute(lambda s, now: cmd.request_reprint(s, ticket_id=ticket_id, by=by, now=now), key)
+        await floor.execute(lambda s, now: cmd.request_reprint(s, ticket_id=ticket_id, by=by, now=now), key, by=by)
         await _await_slip(floor, spooler, ticket_id)
         return await _ticket_of(floor, personal, ticket_id)
 
@@ -270,7 +271,7 @@ class VisitorController(Controller):
         request: Request[Any, Any, Any],
     ) -> TicketView:
         key = await request_key(request, principal)
-        await floor.execute(lambda s, now: cmd.cancel_ticket(s, ticket_id=ticket_id, now=now), key)
+        await floor.execute(lambda s, now: cmd.cancel_ticket(s, ticket_id=ticket_id, now=now), key, by="visitor")
         return await _ticket_of(floor, personal, ticket_id)
 
 
@@ -322,7 +323,9 @@ class FloorController(Controller):
     ) -> list[Recorded]:
         auth.require_counter_action(principal, _counter(floor, counter_id), action)
         key = await request_key(request, principal)
-        return await floor.execute(lambda s, now: decide(s, counter_id=counter_id, now=now, **kwargs), key)
+        return await floor.execute(
+            lambda s, now: decide(s, counter_id=counter_id, now=now, **kwargs), key, by=_principal_name(principal)
+        )
 
     async def _ticket_action(self, *args: Any, **kwargs: Any) -> TicketView:
         floor: Floor = args[0]

@@ -136,7 +136,7 @@ class Floor:
 
     # --- commands --------------------------------------------------------------------
 
-    async def execute(self, decide: Decide, key: str | None = None) -> list[Recorded]:
+    async def execute(self, decide: Decide, key: str | None = None, by: str = "") -> list[Recorded]:
         """Decide on the current state and append; retried on conflict. Refusals propagate.
 
         `key` ("<scope>|<fingerprint of the request>") makes it idempotent: a request whose scope
@@ -149,6 +149,8 @@ class Floor:
                 events = decide(self.state, self.clock())
                 if not events:
                     return []
+                if by:
+                    events = [msgspec.structs.replace(e, by=by) for e in events]
                 try:
                     records = await self.journal.append(self.state.day, events, self.state.last_event_id, key)
                 except JournalConflict:
@@ -221,6 +223,7 @@ class Floor:
     def wire(self, record: Recorded) -> dict[str, Any]:
         """An event as the live feed sends it: its fields, its id and day, and the counter's label for displays."""
         out: dict[str, Any] = msgspec.to_builtins(record.event)
+        out.pop("by", None)  # who did it is for staff reports, not for screens in the hall
         out["id"] = record.id
         out["day"] = record.day.isoformat()
         counter = self.mall.counters.get(out.get("counter_id") or "")

@@ -174,7 +174,10 @@ class Spooler:
             await self._set_status(printer_id, connections.UNKNOWN, "print agent disconnected")
 
     async def agent_reported(self, printer_id: str, ticket_id: str, copy: int, error: str) -> None:
-        await self.floor.execute(partial(_outcome, ticket_id=ticket_id, printer_id=printer_id, copy=copy, error=error))
+        await self.floor.execute(
+            partial(_outcome, ticket_id=ticket_id, printer_id=printer_id, copy=copy, error=error),
+            by=f"agent:{printer_id}",
+        )
 
     async def agent_status(self, printer_id: str, status: str, detail: str) -> None:
         await self._set_status(printer_id, status, detail)
@@ -217,12 +220,16 @@ class Spooler:
                 continue
             ticket, copy = jobs[0]
             try:
-                claimed = await self.floor.execute(partial(_claim, ticket_id=ticket.id, printer_id=pid, copy=copy))
+                claimed = await self.floor.execute(
+                    partial(_claim, ticket_id=ticket.id, printer_id=pid, copy=copy), by="spooler"
+                )
                 if not claimed:
                     continue  # another process took it
                 slip = printable(self.floor, ticket, copy)
                 error = await self._deliver(printer, slip, f"{ticket.number}-{ticket.id[:8]}-{copy}")
-                await self.floor.execute(partial(_outcome, ticket_id=ticket.id, printer_id=pid, copy=copy, error=error))
+                await self.floor.execute(
+                    partial(_outcome, ticket_id=ticket.id, printer_id=pid, copy=copy, error=error), by="spooler"
+                )
                 if error:
                     # Until the next poll says otherwise, kiosks should not count on this printer.
                     await self._set_status(pid, connections.OFFLINE, error)
@@ -263,7 +270,9 @@ class Spooler:
         twice; record them failed, so staff reprint if the visitor has no slip."""
         for ticket, copy in st.interrupted_prints(self.floor.state, pid):
             error = "interrupted by a server restart"
-            await self.floor.execute(partial(_outcome, ticket_id=ticket.id, printer_id=pid, copy=copy, error=error))
+            await self.floor.execute(
+                partial(_outcome, ticket_id=ticket.id, printer_id=pid, copy=copy, error=error), by="spooler"
+            )
 
     # --- health -------------------------------------------------------------------
 
@@ -282,7 +291,7 @@ class Spooler:
 
     async def _set_status(self, pid: str, status: str, detail: str) -> None:
         await self.floor.execute(
-            lambda s, now: cmd.printer_status(s, printer_id=pid, status=status, detail=detail, now=now)
+            lambda s, now: cmd.printer_status(s, printer_id=pid, status=status, detail=detail, now=now), by="spooler"
         )
         if status in (connections.OK, connections.NEAR_END):
             self.wake(pid)

@@ -12,6 +12,7 @@ import msgspec
 
 class Event(msgspec.Struct, frozen=True, tag_field="type", kw_only=True):
     at: datetime
+    by: str = ""  # who caused it ("kiosk:kiosk-1", "staff:loket01", "system"): the audit trail
 
 
 class TicketIssued(Event, tag="ticket_issued", frozen=True, kw_only=True):

@@ -9,6 +9,9 @@
 
   var REFRESH_MS = 15000;
   var TICKET_IDLE_MS = 20000;
+  var UNPRINTED_IDLE_MS = 45000; // no slip came out: leave the number and QR up long enough for a photo
+  var PRINT_POLL_MS = 1000;
+  var PRINT_POLL_FOR_MS = 10000;
   var CHOOSING_IDLE_MS = 60000;
 
   var catalog = null;
@@ -20,6 +23,10 @@
   var idleTimer = null;
   var idleDeadline = 0;
   var refreshTimer = null;
+  var ticketIdleMs = TICKET_IDLE_MS;
+  var shownTicket = null; // the ticket on the confirmation screen
+  var ticketSeq = 0; // bumped when the confirmation screen changes ticket or closes: late answers are dropped
+  var reprinting = false;
 
   var screens = {
     agencies: document.getElementById('screen-agencies'),
@@ -29,6 +36,14 @@
   };
   var errorBox = document.getElementById('kiosk-error');
   var closedBanner = document.getElementById('kiosk-closed');
+  var printerBanner = document.getElementById('kiosk-printer');
+  var printBox = document.getElementById('ticket-print');
+  var printNotice = document.getElementById('print-notice');
+  var printSide = document.getElementById('print-side');
+  var reprintButton = document.getElementById('btn-reprint');
+  var reprintResult = document.getElementById('reprint-result');
+  var receiptBox = document.getElementById('ticket-receipt');
+  var receiptText = document.getElementById('receipt-text');
   var priorityButtons = Array.prototype.slice.call(document.querySelectorAll('.priority-btn'));
 
   /* Text in both languages: the chosen one big, the other small. */
@@ -80,6 +95,7 @@
       screens[key].hidden = key !== name;
     });
     window.scrollTo(0, 0);
+    updatePrinterBanner();
     armIdle();
     if (name === 'agencies') startRefresh();
     else stopRefresh();
@@ -92,7 +108,7 @@
     idleTimer = null;
     idleDeadline = 0;
     if (screen === 'agencies') return;
-    var wait = screen === 'ticket' ? TICKET_IDLE_MS : CHOOSING_IDLE_MS;
+    var wait = screen === 'ticket' ? ticketIdleMs : CHOOSING_IDLE_MS;
     idleDeadline = Date.now() + wait;
     idleTimer = setTimeout(goHome, wait);
     tickCountdown();
@@ -112,6 +128,7 @@
     if (issuing) return;
     agencyId = null;
     service = null;
+    closeTicket();
     showError('');
     show('agencies');
     loadCatalog();
@@ -139,6 +156,7 @@
     return A.api.get('/api/catalog?kiosk_id=' + encodeURIComponent(kioskId)).then(function (data) {
       catalog = data;
       closedBanner.hidden = !!data.open;
+      updatePrinterBanner();
       if (screen === 'agencies') {
         renderAgencies();
         if (errorBox.getAttribute('data-source') === 'catalog') showError('');
@@ -289,6 +307,9 @@
     var link = document.getElementById('ticket-link');
     link.href = path;
     link.textContent = t.status_url || (location.origin + path);
+    ticketSeq += 1;
+    shownTicket = t;
+    startPrintPanel(t);
     show('ticket');
   }
 
@@ -298,6 +319,211 @@
     if (p === 'pregnant_or_child') return 'Prioritas ibu & anak';
     return '';
   }
+
+  /* --- the printed slip ---------------------------------------------------------------
+   * A kiosk with a printer says whether the slip came out. When it did not, the number and QR
+   * stay up longer, the visitor may print it again, and the slip's text is on screen anyway
+   * (that is also how the demo's preview printers "print"). A kiosk without a printer shows
+   * the number as always. */
+
+  function kioskPrinter() {
+    return catalog && catalog.printer ? catalog.printer : null;
+  }
+
+  function updatePrinterBanner() {
+    var p = kioskPrinter();
+    // Before the visitor chooses (and while choosing); the confirmation screen says it itself.
+    printerBanner.hidden = !(p && p.usable === false) || screen === 'ticket';
+  }
+
+  function closeTicket() {
+    ticketSeq += 1;
+    shownTicket = null;
+    reprinting = false;
+    ticketIdleMs = TICKET_IDLE_MS;
+  }
+
+  function startPrintPanel(t) {
+    reprinting = false;
+    reprintButton.disabled = false;
+    setReprintResult(null);
+    receiptBox.hidden = true;
+    receiptText.textContent = '';
+    var hasPrinter = !!kioskPrinter() || t.print_status !== 'none';
+    printBox.hidden = !hasPrinter;
+    screens.ticket.classList.toggle('has-print', hasPrinter);
+    if (!hasPrinter) {
+      ticketIdleMs = TICKET_IDLE_MS;
+      printNotice.setAttribute('data-status', '');
+      return;
+    }
+    renderPrint(t, false);
+    loadSlip(t.id, ticketSeq);
+  }
+
+  function notice(kind, parts) {
+    printNotice.className = 'print-notice print-' + kind;
+    A.clear(printNotice);
+    parts.forEach(function (p) { if (p) printNotice.appendChild(p); });
+  }
+
+  /* Show what the printer did with the ticket's slip. `timedOut`: a pending slip that did not
+     come out within PRINT_POLL_FOR_MS. */
+  function renderPrint(t, timedOut) {
+    var status = t.print_status || 'none';
+    var number = t.number;
+    var before = ticketIdleMs;
+    reprintButton.hidden = true;
+    if (status === 'printed') {
+      ticketIdleMs = TICKET_IDLE_MS;
+      notice('printed', [
+        el('span', {className: 'print-icon', 'aria-hidden': 'true', text: '\u2193'}),
+        bi('Silakan ambil tiket Anda di bawah.', 'Please take your ticket below.')
+      ]);
+    } else if (status === 'pending' && !timedOut) {
+      ticketIdleMs = TICKET_IDLE_MS;
+      notice('pending', [
+        el('span', {className: 'print-spinner', 'aria-hidden': 'true'}),
+        bi('Tiket sedang dicetak\u2026', 'Printing your ticket\u2026')
+      ]);
+    } else if (status === 'pending') {
+      // Still queued (e.g. the kiosk's print agent is away): it may come out later, so no reprint
+      // button (that would print it twice), but the visitor should not count on it.
+      ticketIdleMs = UNPRINTED_IDLE_MS;
+      notice('unprinted', [
+        el('span', {className: 'print-title'}, [bi('Tiket belum tercetak', 'Your ticket has not printed yet')]),
+        el('span', {className: 'print-sub'}, [bi(
+          'Nomor antrian ' + number + ' tetap berlaku. Silakan foto layar ini atau catat nomor Anda.',
+          'Your number ' + number + ' is valid. Please take a photo of this screen or note your number.')])
+      ]);
+    } else {
+      ticketIdleMs = UNPRINTED_IDLE_MS;
+      notice('failed', [
+        el('span', {className: 'print-title'}, [bi('Tiket tidak dapat dicetak', 'Your ticket could not be printed')]),
+        el('span', {className: 'print-sub'}, [bi(
+          'Nomor antrian ' + number + ' tetap berlaku. Silakan foto layar ini atau catat nomor Anda.',
+          'Your number ' + number + ' is valid. Please take a photo of this screen or note your number.')]),
+        t.print_error ? el('span', {className: 'print-error', 'data-testid': 'print-error', text: t.print_error}) : null
+      ]);
+      reprintButton.hidden = false;
+      reprintButton.disabled = reprinting;
+    }
+    printNotice.setAttribute('data-status', timedOut && status === 'pending' ? 'unprinted' : status);
+    if (status === 'pending' && !timedOut) pollPrint(t.id, ticketSeq, Date.now() + PRINT_POLL_FOR_MS);
+    if (screen === 'ticket' && ticketIdleMs !== before) armIdle();
+    printSide.hidden = reprintButton.hidden && reprintResult.hidden;
+    fitReceipt();
+  }
+
+  function pollPrint(ticketId, seq, deadline) {
+    setTimeout(function () {
+      if (seq !== ticketSeq) return;
+      A.api.get('/api/tickets/' + encodeURIComponent(ticketId)).then(function (t) {
+        if (seq !== ticketSeq) return;
+        shownTicket = t;
+        if (t.print_status === 'pending' && Date.now() < deadline) pollPrint(ticketId, seq, deadline);
+        else renderPrint(t, t.print_status === 'pending');
+        if (t.print_status !== 'pending') loadSlip(ticketId, seq);
+      }, function () {
+        if (seq !== ticketSeq) return;
+        if (Date.now() < deadline) pollPrint(ticketId, seq, deadline);
+        else renderPrint(shownTicket, true);
+      });
+    }, PRINT_POLL_MS);
+  }
+
+  function loadSlip(ticketId, seq) {
+    A.api.get('/api/tickets/' + encodeURIComponent(ticketId) + '/slip').then(function (slip) {
+      if (seq !== ticketSeq || !slip || !slip.text) return;
+      receiptText.textContent = slipText(slip.text);
+      receiptText.className = 'receipt' + (slip.paper_mm && slip.paper_mm < 70 ? ' receipt-58' : '');
+      receiptBox.hidden = false;
+      fitReceipt();
+    }, function () {
+      /* the number is on screen all the same */
+    });
+  }
+
+  /* The slip as printed, less the blank feed and the "cut here" line at its end (the box's edge is the cut). */
+  function slipText(text) {
+    var rows = text.replace(/\s+$/, '').split('\n');
+    if (rows.length && /^-*\s*potong \/ cut\s*-*$/.test(rows[rows.length - 1])) rows.pop();
+    while (rows.length && !/\S/.test(rows[rows.length - 1])) rows.pop();
+    return rows.join('\n');
+  }
+
+  /* The receipt takes whatever height is left: on a small or crowded screen its type gets smaller
+     (down to MIN_RECEIPT_PX) rather than pushing the page into scrolling. */
+  var MIN_RECEIPT_PX = 11;
+  var fitTimer = null;
+  function fitReceipt() {
+    if (fitTimer) clearTimeout(fitTimer);
+    fitTimer = setTimeout(function () {
+      fitTimer = null;
+      receiptText.style.fontSize = '';
+      if (receiptBox.hidden || screen !== 'ticket') return;
+      for (var i = 0; i < 3; i++) {
+        // How far the receipt runs past the bottom of the screen.
+        var over = receiptText.getBoundingClientRect().bottom + window.pageYOffset - (window.innerHeight - 16);
+        if (over <= 0) return;
+        var style = window.getComputedStyle(receiptText);
+        var size = parseFloat(style.fontSize) || 15;
+        var text = receiptText.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+        if (size <= MIN_RECEIPT_PX || text <= 0) return;
+        receiptText.style.fontSize = Math.max(MIN_RECEIPT_PX, Math.floor(size * (text - over) / text * 10) / 10) + 'px';
+      }
+    }, 0);
+  }
+  window.addEventListener('resize', fitReceipt);
+
+  function setReprintResult(node, kind) {
+    A.clear(reprintResult);
+    reprintResult.hidden = !node;
+    reprintResult.className = 'reprint-result' + (kind ? ' reprint-' + kind : '');
+    if (node) reprintResult.appendChild(node);
+    printSide.hidden = reprintButton.hidden && reprintResult.hidden;
+    fitReceipt();
+  }
+
+  function reprintRefusal(err) {
+    if (err.code === 'printer_down') {
+      return el('span', {}, [
+        bi('Printer masih bermasalah. Coba lagi sebentar lagi, atau minta bantuan petugas.',
+          'The printer is still not working. Try again in a moment, or ask staff for help.'),
+        el('span', {className: 'print-error', text: err.detail})
+      ]);
+    }
+    return el('span', {text: err.detail});
+  }
+
+  /* One tap, one reprint: the button is disabled synchronously and the request carries an
+     Idempotency-Key (api.js), so a retry after a lost answer does not print twice. */
+  function reprint() {
+    if (reprinting || !shownTicket) return;
+    var seq = ticketSeq;
+    var ticketId = shownTicket.id;
+    reprinting = true;
+    reprintButton.disabled = true;
+    setReprintResult(bi('Mencetak ulang\u2026', 'Printing again\u2026'), 'busy');
+    A.api.post('/api/tickets/' + encodeURIComponent(ticketId) + '/reprint').then(function (t) {
+      if (seq !== ticketSeq) return;
+      reprinting = false;
+      shownTicket = t;
+      setReprintResult(null);
+      renderPrint(t, false);
+      if (t.print_status !== 'pending') loadSlip(ticketId, seq);
+      if (t.print_status === 'failed') {
+        setReprintResult(bi('Cetak ulang gagal.', 'Printing again failed.'), 'error');
+      }
+    }, function (err) {
+      if (seq !== ticketSeq) return;
+      reprinting = false;
+      reprintButton.disabled = false;
+      setReprintResult(reprintRefusal(err), 'error');
+    });
+  }
+
+  reprintButton.addEventListener('click', reprint);
 
   /* --- buttons, language, clock --- */
 
@@ -318,6 +544,7 @@
       document.body.classList.toggle('lang-en', lang === 'en');
       document.documentElement.lang = lang;
       toggle.textContent = lang === 'id' ? 'English' : 'Bahasa Indonesia';
+      fitReceipt();
     });
   }
 

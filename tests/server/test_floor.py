@@ -121,3 +121,20 @@ async def test_missed_since_gives_exactly_what_followed(mall: Mall, journal: SQL
     assert floor.missed_since(99) is None  # from the future (another journal): snapshot
     assert floor.missed_since(2) == records[2:]
     assert floor.missed_since(5) == []
+
+
+async def test_every_event_says_who_caused_it_but_the_feed_does_not(mall: Mall, journal: SQLiteJournal) -> None:
+    floor = Floor(mall, journal, Clock(LATE))
+    await floor.start()
+    tid = new_ticket_id()
+    await floor.execute(
+        lambda s, now: cmd.issue_ticket(s, service_id="ktp-el", ticket_id=tid, now=now), by="kiosk:kiosk-1"
+    )
+    await floor.execute(lambda s, now: cmd.call_next(s, counter_id="loket-1", now=now), by="staff:loket1")
+    records = await journal.read(LATE.date())
+    assert [(r.event.type if hasattr(r.event, "type") else type(r.event).__name__, r.event.by) for r in records] == [
+        ("TicketIssued", "kiosk:kiosk-1"),
+        ("CounterOpened", "staff:loket1"),
+        ("TicketCalled", "staff:loket1"),
+    ]
+    assert all("by" not in floor.wire(r) for r in records)
