@@ -39,6 +39,7 @@ from server.personal import PersonalData
 from server.sessions import SessionController, Sessions
 from server.settings import ROOT, Settings
 from server.spooler import Spooler
+from server.stats_api import StatsController
 from ticketing.errors import Refusal
 
 MAX_BODY_BYTES = 64 * 1024  # the largest legitimate request is a few hundred bytes
@@ -158,6 +159,7 @@ def create_app(
         route_handlers=[
             api.VisitorController,
             api.FloorController,
+            StatsController,
             SessionController,
             live.floor_feed,
             live.ticket_feed,
