@@ -8,11 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import DEMO_PASSWORD, DISPLAY_TOKEN, KIOSK, ROOT, ServerProcess, chromium_path, login
+from tests.support import DEMO_PASSWORD, DISPLAY_TOKEN, KIOSK, ROOT, ServerProcess, chromium_path, login, require
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = chromium_path()
+CHROMIUM = require(chromium_path(), "chromium")
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -22,11 +22,6 @@ ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = ROOT / "artifacts"
-
-if CHROMIUM is None:
-    pytest.skip(
-        "no chromium or chromium-browser on PATH: install Chromium to run the browser tests", allow_module_level=True
-    )
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright  # noqa: E402
 
