@@ -252,7 +252,10 @@ class VisitorController(Controller):
         ticket = floor.state.tickets.get(ticket_id)
         if ticket is None:
             raise NotFound("Tiket tidak ditemukan untuk hari ini. No ticket with that id today.")
-        printer = spooler.all_printers.get(ticket.printer_id or "") or SCREEN_SLIP
+        kiosk = floor.mall.kiosks.get(ticket.kiosk_id or "")
+        # A slip shown on screen (printer down) is laid out for the kiosk's own paper all the same.
+        printer_id = ticket.printer_id or (kiosk.printer_id if kiosk else None)
+        printer = spooler.all_printers.get(printer_id or "") or SCREEN_SLIP
         text = render_text(printable(floor, ticket, max(1, ticket.copies_ordered)), printer)
         return Slip(ticket_id=ticket.id, printer_id=ticket.printer_id, paper_mm=printer.paper_mm, text=text)
 

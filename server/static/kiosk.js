@@ -453,24 +453,36 @@
   }
 
   /* The receipt takes whatever height is left: on a small or crowded screen its type gets smaller
-     (down to MIN_RECEIPT_PX) rather than pushing the page into scrolling. */
+     (down to MIN_RECEIPT_PX), then its end is cut off (a fade, like paper still in the printer),
+     rather than pushing the page into scrolling. */
   var MIN_RECEIPT_PX = 11;
+  var MIN_RECEIPT_HEIGHT = 140;
+  function receiptOverflow() {
+    return receiptText.getBoundingClientRect().bottom + window.pageYOffset - (window.innerHeight - 36); // the page's bottom padding
+  }
   var fitTimer = null;
   function fitReceipt() {
     if (fitTimer) clearTimeout(fitTimer);
     fitTimer = setTimeout(function () {
       fitTimer = null;
       receiptText.style.fontSize = '';
-      if (receiptBox.hidden || screen !== 'ticket') return;
+      receiptText.style.maxHeight = '';
+      receiptText.classList.remove('receipt-clipped');
+      // A phone-sized window scrolls anyway: the receipt keeps its size there.
+      if (receiptBox.hidden || screen !== 'ticket' || window.innerWidth <= 800) return;
       for (var i = 0; i < 3; i++) {
-        // How far the receipt runs past the bottom of the screen.
-        var over = receiptText.getBoundingClientRect().bottom + window.pageYOffset - (window.innerHeight - 16);
+        var over = receiptOverflow();
         if (over <= 0) return;
         var style = window.getComputedStyle(receiptText);
         var size = parseFloat(style.fontSize) || 15;
         var text = receiptText.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
-        if (size <= MIN_RECEIPT_PX || text <= 0) return;
+        if (size <= MIN_RECEIPT_PX || text <= 0) break;
         receiptText.style.fontSize = Math.max(MIN_RECEIPT_PX, Math.floor(size * (text - over) / text * 10) / 10) + 'px';
+      }
+      var still = receiptOverflow();
+      if (still > 0) {
+        receiptText.style.maxHeight = Math.max(MIN_RECEIPT_HEIGHT, receiptText.offsetHeight - still) + 'px';
+        receiptText.classList.add('receipt-clipped');
       }
     }, 0);
   }
