@@ -1,4 +1,12 @@
-/* A visitor's ticket status on their phone: live over /ws/tickets/{id}, polling when the socket is down. */
+/* A visitor's ticket status on their phone: live over /ws/tickets/{id}, polling when the socket is down.
+ *
+ * "Your turn": when the ticket becomes called (or is called again) while the page is open, the phone
+ * chimes (WebAudio, no file needed) and vibrates where it may. A page opened or reloaded after the
+ * call stays quiet, unless the call is under a minute old and this phone has not alerted it yet.
+ * Browsers keep sound off until the visitor first touches the page: the page offers a button for
+ * that while waiting, and "Ketuk untuk suara / Tap for sound" if the call came while still blocked.
+ * Every alert is logged in window.antrianStatusAlerts (for tests and support).
+ */
 (function () {
   'use strict';
   var A = window.Antrian;
@@ -6,6 +14,9 @@
   var ticketId = root.getAttribute('data-ticket-id');
   var apiUrl = '/api/tickets/' + encodeURIComponent(ticketId);
   var POLL_MS = 10000;
+  var FRESH_CALL_MS = 60000; // a page opened this soon after the call still alerts it
+  var alertedKey = 'antrian.alerted:' + ticketId;
+  var alerts = window.antrianStatusAlerts = [];
 
   var ticket = null;
   var gone = false;
@@ -105,23 +116,203 @@
       $('called-counter').textContent = counterName(t);
       $('called-en').textContent = "It's your turn! Please go to " + counterName(t) + '.';
       $('called-recalls').textContent = t.recalls ? 'Panggilan ke-' + (t.recalls + 1) + '. Segera menuju loket!' : '';
-      var fresh = !before || before.status !== 'called' || before.recalls !== t.recalls;
-      if (fresh) alertVisitor();
+      var live = !!before && (before.status !== 'called' || before.recalls !== t.recalls);
+      var lateArrival = !before && callAge(t) < FRESH_CALL_MS && !alreadyAlerted(t);
+      if (live || lateArrival) alertVisitor(t);
+    } else {
+      $('sound-tap').hidden = true;
     }
+    syncSoundHint();
     document.title = t.number + ' · ' + (called ? 'Giliran Anda!' : (WORDS[t.status] ? WORDS[t.status](t) : t.status));
   }
 
-  function alertVisitor() {
-    var touched = !navigator.userActivation || navigator.userActivation.hasBeenActive; // browsers refuse before the first touch
-    if (navigator.vibrate && touched) {
+  /* --- the "your turn" alert ---------------------------------------------------------- */
+
+  function callMark(t) {
+    return (t.called_at || '') + '|' + t.recalls;
+  }
+
+  function callAge(t) {
+    var at = t.called_at ? Date.parse(t.called_at) : NaN;
+    return isNaN(at) ? Infinity : A.serverNow() - at;
+  }
+
+  function alreadyAlerted(t) {
+    try {
+      return window.localStorage.getItem(alertedKey) === callMark(t);
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function rememberAlerted(t) {
+    try {
+      window.localStorage.setItem(alertedKey, callMark(t));
+    } catch (e) {
+      /* storage off: a reload may chime once more */
+    }
+  }
+
+  /* WebAudio: a two-note chime, twice. The context starts suspended until the page is touched. */
+  var sound = (function () {
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    var ctx = null;
+
+    function context() {
+      if (!Ctx) return null;
+      if (!ctx) {
+        try {
+          ctx = new Ctx();
+        } catch (e) {
+          Ctx = null;
+          return null;
+        }
+      }
+      return ctx;
+    }
+
+    function tone(c, freq, at, length, volume) {
+      var osc = c.createOscillator();
+      var gain = c.createGain();
+      osc.type = 'sine';
+      osc.frequency.setValueAtTime(freq, at);
+      gain.gain.setValueAtTime(0.0001, at);
+      gain.gain.exponentialRampToValueAtTime(volume, at + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, at + length);
+      osc.connect(gain);
+      gain.connect(c.destination);
+      osc.start(at);
+      osc.stop(at + length + 0.05);
+    }
+
+    function chime(c) {
+      var t0 = c.currentTime + 0.05;
+      [[988, 0], [784, 0.38], [988, 1.0], [784, 1.38]].forEach(function (n) {
+        tone(c, n[0], t0 + n[1], 0.9, 0.6);
+      });
+    }
+
+    /* Resolves 'played', 'blocked' (autoplay policy) or 'unsupported'. A blocked resume() never
+       settles in some browsers, hence the timeout. */
+    function play(short) {
+      var c = context();
+      if (!c) return Promise.resolve('unsupported');
+      return new Promise(function (resolve) {
+        var settled = false;
+        function finish() {
+          if (settled) return;
+          settled = true;
+          if (c.state === 'running') {
+            try {
+              if (short) tone(c, 988, c.currentTime + 0.02, 0.3, 0.4);
+              else chime(c);
+              resolve('played');
+            } catch (e) {
+              resolve('unsupported');
+            }
+          } else {
+            resolve('blocked');
+          }
+        }
+        if (c.state === 'running') {
+          finish();
+          return;
+        }
+        try {
+          var p = c.resume();
+          if (p && p.then) p.then(finish, finish);
+        } catch (e) {
+          /* old API: the timeout decides */
+        }
+        setTimeout(finish, 500);
+      });
+    }
+
+    /* Inside a touch: let sound play from now on (a silent buffer wakes iOS Safari's audio). */
+    function unlock() {
+      var c = context();
+      if (!c) return;
       try {
-        navigator.vibrate([400, 200, 400, 200, 400]);
+        if (c.state !== 'running') c.resume();
+        var buffer = c.createBuffer(1, 1, 22050);
+        var source = c.createBufferSource();
+        source.buffer = buffer;
+        source.connect(c.destination);
+        source.start(0);
       } catch (e) {
-        /* not allowed before the first touch: fine */
+        /* nothing more to try */
       }
     }
-    window.scrollTo(0, 0);
+
+    return {
+      supported: function () { return !!Ctx; },
+      ready: function () {
+        var c = context();
+        return !!c && c.state === 'running';
+      },
+      onChange: function (fn) {
+        var c = context();
+        if (c && 'onstatechange' in c) c.onstatechange = fn;
+      },
+      play: play,
+      unlock: unlock
+    };
+  })();
+
+  function vibrate() {
+    var touched = !navigator.userActivation || navigator.userActivation.hasBeenActive; // browsers refuse before the first touch
+    if (!navigator.vibrate || !touched) return false;
+    try {
+      return navigator.vibrate([400, 200, 400, 200, 400]) !== false;
+    } catch (e) {
+      return false; // not allowed before the first touch: fine
+    }
   }
+
+  function alertVisitor(t) {
+    rememberAlerted(t);
+    var entry = {number: t.number, counter: counterName(t), recalls: t.recalls, at: Date.now(), sound: 'pending', vibrated: vibrate()};
+    alerts.push(entry);
+    window.scrollTo(0, 0);
+    sound.play().then(function (result) {
+      entry.sound = result;
+      $('sound-tap').hidden = result !== 'blocked' || !ticket || ticket.status !== 'called';
+    });
+  }
+
+  /* While waiting: offer to switch the sound on, as long as the browser keeps it off, then say it is
+     on. One button that changes its words in place: nothing moves under the visitor's finger. */
+  function syncSoundHint() {
+    var arm = $('sound-arm');
+    arm.hidden = !ticket || ticket.status !== 'waiting' || !sound.supported();
+    arm.setAttribute('data-state', sound.ready() ? 'on' : 'off');
+  }
+
+  $('sound-arm').addEventListener('click', function () {
+    sound.unlock();
+    sound.play(true).then(syncSoundHint); // a short blip says it works
+  });
+
+  $('sound-tap').addEventListener('click', function () {
+    sound.unlock();
+    vibrate();
+    sound.play().then(function (result) {
+      var last = alerts[alerts.length - 1];
+      if (last && last.sound === 'blocked') last.sound = result === 'played' ? 'played-after-tap' : result;
+      $('sound-tap').hidden = result === 'played';
+    });
+  });
+
+  // Any touch on the page lets later calls chime.
+  ['pointerdown', 'touchend', 'keydown'].forEach(function (type) {
+    document.addEventListener(type, function () {
+      if (!sound.ready()) {
+        sound.unlock();
+        setTimeout(syncSoundHint, 100);
+      }
+    }, {passive: true});
+  });
+  sound.onChange(syncSoundHint);
 
   function load() {
     return A.api.get(apiUrl).then(function (t) {
