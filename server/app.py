@@ -26,7 +26,8 @@ from redis.asyncio import Redis
 from config.access import Access
 from config.loader import Loaded, load_config
 from printers.model import PrinterConfig
-from server import agent_socket, api, auth, live, pages
+from server import agent_socket, announce_api, api, auth, live, pages
+from server.alerts_api import AlertsController
 from server.auth import Principal
 from server.constants import redis_store_namespace
 from server.floor import Floor, utcnow
@@ -160,10 +161,12 @@ def create_app(
             api.VisitorController,
             api.FloorController,
             StatsController,
+            AlertsController,
             SessionController,
             live.floor_feed,
             live.ticket_feed,
             agent_socket.agent_feed,
+            announce_api.announcement,
             *pages.ROUTES,
             create_static_files_router("/static", directories=[ROOT / "server" / "static"], include_in_schema=False),
             create_static_files_router(

@@ -83,4 +83,53 @@ async def ticket_qr(floor: Floor, ticket_id: str) -> Response[bytes]:
     return Response(buffer.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=86400"})
 
 
-ROUTES = [index, login_page, kiosk_page, counter_page, display_page, status_page, ticket_qr]
+def _mall_facts(floor: Floor) -> dict[str, Any]:
+    """What the manager's pages need to name things (the figures themselves come from the API)."""
+    mall = floor.mall
+    day = floor.state.day
+    return {
+        "timezone": mall.site.timezone,
+        "day": day.isoformat(),
+        "hours": [[iv.start, iv.end] for iv in mall.site.hours[day.weekday()]],  # today's opening hours, minutes
+        "agencies": [
+            {"id": a.id, "name": a.name, "short_name": a.short_name, "prefix": a.prefix, "colour": a.colour}
+            for a in mall.agencies.values()
+        ],
+        "queues": {q.id: {"name": q.name, "prefix": q.prefix, "agency": q.agency_id} for q in mall.queues.values()},
+        "services": [
+            {"id": s.id, "agency": s.agency_id, "queue": s.queue_id, "name": s.name, "target": s.target_wait_minutes}
+            for s in mall.services.values()
+        ],
+        "counters": [{"id": c.id, "label": c.label, "agency": c.agency_id} for c in mall.counters.values()],
+    }
+
+
+@get("/manager", include_in_schema=False)
+async def manager_page(floor: Floor, principal: Principal) -> Template | Redirect:
+    if principal is None:
+        return Redirect("/login?next=/manager")
+    me = auth.require_role(principal, "manager", "admin")
+    return _page("manager.html", floor, me=me, facts=_mall_facts(floor))
+
+
+@get("/manager/reports", include_in_schema=False)
+async def reports_page(floor: Floor, access: Access, principal: Principal) -> Template | Redirect:
+    if principal is None:
+        return Redirect("/login?next=/manager/reports")
+    me = auth.require_role(principal, "manager", "admin")
+    facts = _mall_facts(floor)
+    facts["staff"] = {s.username: s.name for s in access.staff.values()}
+    return _page("reports.html", floor, me=me, facts=facts)
+
+
+ROUTES = [
+    index,
+    login_page,
+    kiosk_page,
+    counter_page,
+    display_page,
+    status_page,
+    ticket_qr,
+    manager_page,
+    reports_page,
+]

@@ -1,0 +1,290 @@
+/* The day's report: GET /api/stats?date=... as tables by agency, service, counter and staff member,
+ * with CSV downloads (GET /api/stats.csv?date=...&by=...) and a page that prints on A4. */
+(function () {
+  'use strict';
+  var A = window.Antrian;
+  var el = A.el;
+  var cfg = JSON.parse(document.getElementById('reports-config').textContent);
+  var form = document.getElementById('rep-form');
+  var input = document.getElementById('rep-date');
+  var errorBox = document.getElementById('rep-error');
+
+  var agencyNames = {};
+  cfg.agencies.forEach(function (a) { agencyNames[a.id] = a.short_name; });
+  var serviceAgency = {};
+  cfg.services.forEach(function (s) { serviceAgency[s.id] = s.agency; });
+  var counterAgency = {};
+  cfg.counters.forEach(function (c) { counterAgency[c.id] = c.agency; });
+
+  /* --- formatting --- */
+
+  function num(n) {
+    return n === null || n === undefined ? '—' : Number(n).toLocaleString('id-ID');
+  }
+
+  function mins(m) {
+    if (m === null || m === undefined) return '—';
+    return (Math.round(m * 10) / 10).toLocaleString('id-ID', {minimumFractionDigits: 1, maximumFractionDigits: 1});
+  }
+
+  function pct(x) {
+    return x === null || x === undefined ? '—' : (Math.round(x * 1000) / 10).toLocaleString('id-ID') + '%';
+  }
+
+  function longDate(iso) {
+    var parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || '');
+    if (!parts) return iso;
+    var when = new Date(Date.UTC(+parts[1], +parts[2] - 1, +parts[3], 12));
+    try {
+      return new Intl.DateTimeFormat('id-ID', {weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC'}).format(when);
+    } catch (e) {
+      return iso;
+    }
+  }
+
+  var stamp = A.clockFormatters(cfg.timezone);
+
+  /* --- the tables --- */
+
+  function col(key, label, en, value, format, cls, group) {
+    return {key: key, label: label, en: en, value: value, format: format || num, cls: cls === undefined ? 'num' : cls, group: group || null};
+  }
+  function field(name) {
+    return function (r) { return r[name]; };
+  }
+  function figure(which, name) {
+    return function (r) { return r[which] ? r[which][name] : null; };
+  }
+  function plain(v) {
+    return v === null || v === undefined || v === '' ? '—' : String(v);
+  }
+
+  var WAIT = {label: 'Tunggu (menit)', en: 'Wait (minutes)'};
+  var SERVICE = {label: 'Lama layanan (menit)', en: 'Service time (minutes)'};
+  var TIME = {label: 'Waktu loket (menit)', en: 'Counter time (minutes)'};
+  var C = {
+    issued: col('issued', 'Tiket', 'Issued', field('issued')),
+    served: col('served', 'Selesai', 'Served', field('served')),
+    noShows: col('no_shows', 'Tdk hadir', 'No-show', field('no_shows')),
+    transferred: col('transferred_out', 'Dialihkan', 'Transfer', field('transferred_out')),
+    cancelled: col('cancelled', 'Batal', 'Cancel', field('cancelled')),
+    recalls: col('recalls', 'Pgl ulang', 'Recalls', field('recalls')),
+    sl: col('service_level', 'Tepat waktu', 'Service level', field('service_level'), pct),
+    waitMean: col('wait_mean', 'rata²', 'mean', figure('wait_minutes', 'mean'), mins, 'num', WAIT),
+    waitMedian: col('wait_median', 'median', 'median', figure('wait_minutes', 'median'), mins, 'num', WAIT),
+    waitP90: col('wait_p90', 'p90', 'p90', figure('wait_minutes', 'p90'), mins, 'num', WAIT),
+    waitMax: col('wait_max', 'maks', 'max', figure('wait_minutes', 'max'), mins, 'num', WAIT),
+    svcMean: col('service_mean', 'rata²', 'mean', figure('service_minutes', 'mean'), mins, 'num', SERVICE),
+    svcMedian: col('service_median', 'median', 'median', figure('service_minutes', 'median'), mins, 'num', SERVICE),
+    svcP90: col('service_p90', 'p90', 'p90', figure('service_minutes', 'p90'), mins, 'num', SERVICE),
+    svcMax: col('service_max', 'maks', 'max', figure('service_minutes', 'max'), mins, 'num', SERVICE),
+    open: col('open_minutes', 'buka', 'open', field('open_minutes'), mins, 'num', TIME),
+    busy: col('busy_minutes', 'sibuk', 'busy', field('busy_minutes'), mins, 'num', TIME),
+    idle: col('idle_minutes', 'menganggur', 'idle', field('idle_minutes'), mins, 'num', TIME),
+    paused: col('paused_minutes', 'istirahat', 'paused', field('paused_minutes'), mins, 'num', TIME)
+  };
+  function nameCol(label, en, value) {
+    return col('name', label, en, value || field('name'), plain, 'name');
+  }
+  var DAY_COLS = [C.issued, C.served, C.noShows, C.transferred, C.cancelled, C.recalls, C.sl,
+    C.waitMean, C.waitMedian, C.waitP90, C.waitMax, C.svcMedian, C.svcP90];
+
+  var TABLES = [
+    {by: 'agencies', title: 'Per instansi', en: 'By agency', cols: [nameCol('Instansi', 'Agency')].concat(DAY_COLS)},
+    {by: 'services', title: 'Per layanan', en: 'By service, grouped by agency', groupBy: serviceAgency,
+      cols: [nameCol('Layanan', 'Service')].concat(DAY_COLS)},
+    {by: 'counters', title: 'Per loket', en: 'By counter',
+      cols: [nameCol('Loket', 'Counter'), col('agency', 'Instansi', 'Agency', function (r) { return agencyNames[counterAgency[r.id]] || ''; }, plain, 'name'),
+        C.served, C.noShows, C.recalls, C.svcMean, C.svcMedian, C.svcP90, C.svcMax, C.open, C.busy, C.idle, C.paused]},
+    {by: 'staff', title: 'Per petugas', en: 'By staff member',
+      cols: [nameCol('Petugas', 'Staff member', function (r) {
+        var full = cfg.staff && cfg.staff[r.name];
+        return full ? full + ' (' + r.name + ')' : r.name;
+      }), C.served, C.noShows, C.svcMean, C.svcMedian, C.svcP90, C.svcMax]}
+  ];
+  var SUMMABLE = {issued: 1, served: 1, no_shows: 1, transferred_out: 1, cancelled: 1, recalls: 1,
+    open_minutes: 1, busy_minutes: 1, idle_minutes: 1, paused_minutes: 1};
+
+  function hasActivity(r) {
+    return r.issued || r.served || r.no_shows || r.transferred_out || r.cancelled || r.recalls ||
+      r.open_minutes || r.paused_minutes;
+  }
+
+  function csvUrl(day, by) {
+    return '/api/stats.csv?date=' + encodeURIComponent(day) + '&by=' + encodeURIComponent(by);
+  }
+
+  /* Two header rows: a column on its own spans both; grouped columns share a label above them. */
+  function header(cols) {
+    var top = el('tr', {});
+    var bottom = el('tr', {});
+    for (var i = 0; i < cols.length; i++) {
+      var c = cols[i];
+      var cls = c.cls === 'num' ? 'num' : '';
+      if (!c.group) {
+        top.appendChild(el('th', {rowspan: '2', className: cls, scope: 'col'}, [c.label, el('span', {className: 'en', text: c.en})]));
+        continue;
+      }
+      var span = 0;
+      while (i + span < cols.length && cols[i + span].group === c.group) {
+        var g = cols[i + span];
+        bottom.appendChild(el('th', {className: 'num sub', scope: 'col'}, [g.label, g.en !== g.label ? el('span', {className: 'en', text: g.en}) : null]));
+        span += 1;
+      }
+      top.appendChild(el('th', {colspan: String(span), className: 'group', scope: 'colgroup'}, [c.group.label, el('span', {className: 'en', text: c.group.en})]));
+      i += span - 1;
+    }
+    return el('thead', {}, [top, bottom]);
+  }
+
+  function table(spec, rows) {
+    var body = el('tbody', {});
+    var lastGroup = null;
+    rows.forEach(function (r) {
+      if (spec.groupBy && spec.groupBy[r.id] !== lastGroup) {
+        lastGroup = spec.groupBy[r.id];
+        body.appendChild(el('tr', {className: 'group-row'}, [el('th', {colspan: String(spec.cols.length), scope: 'rowgroup', text: agencyNames[lastGroup] || lastGroup})]));
+      }
+      body.appendChild(el('tr', {'data-testid': 'row-' + spec.by + '-' + r.id}, spec.cols.map(function (c) {
+        return el('td', {className: c.cls, 'data-col': c.key, text: c.format(c.value(r))});
+      })));
+    });
+    var parts = [header(spec.cols), body];
+    if (rows.length > 1) {
+      parts.push(el('tfoot', {}, [el('tr', {'data-testid': 'total-' + spec.by}, spec.cols.map(function (c, i) {
+        if (i === 0) return el('td', {text: 'Jumlah (total)'});
+        if (!SUMMABLE[c.key]) return el('td', {});
+        var total = 0;
+        rows.forEach(function (r) { total += c.value(r) || 0; });
+        return el('td', {className: c.cls, 'data-col': c.key, text: c.format(total)});
+      }))]));
+    }
+    return el('table', {className: 'grid report-table table-' + spec.by, 'data-testid': 'table-' + spec.by}, parts);
+  }
+
+  function render(stats) {
+    var day = stats.date;
+    document.getElementById('rep-title').textContent = 'Laporan ' + longDate(day);
+    var isToday = day === cfg.day;
+    var sub = isToday ? 'Hari ini, sampai ' + stamp.time(A.serverNow()) + ' (angka masih bertambah). Today so far.' :
+      'Hari yang sudah lewat, dari jurnal. A past day, from the journal.';
+    document.getElementById('rep-sub').textContent = sub;
+    document.getElementById('rep-print-sub').textContent = longDate(day) + (isToday ? ' (sampai ' + stamp.time(A.serverNow()) + ')' : '') +
+      ' · dicetak ' + stamp.date(A.serverNow()) + ' ' + stamp.time(A.serverNow());
+    document.title = 'Laporan ' + day;
+
+    var totals = A.clear(document.getElementById('rep-totals'));
+    var sums = {issued: 0, served: 0, no_shows: 0, transferred_out: 0, cancelled: 0};
+    var within = 0;
+    var answered = 0;
+    stats.agencies.forEach(function (r) {
+      Object.keys(sums).forEach(function (k) { sums[k] += r[k]; });
+      if (r.service_level !== null && r.wait_minutes) {
+        within += r.service_level * r.wait_minutes.count;
+        answered += r.wait_minutes.count;
+      }
+    });
+    [
+      [num(sums.issued), 'tiket (issued)', 'total-issued'],
+      [num(sums.served), 'selesai (served)', 'total-served'],
+      [num(sums.no_shows), 'tidak hadir (no-shows)', 'total-no-shows'],
+      [num(sums.transferred_out), 'dialihkan (transferred)', 'total-transferred'],
+      [num(sums.cancelled), 'batal (cancelled)', 'total-cancelled'],
+      [pct(answered ? within / answered : null), 'tepat waktu (service level)', 'total-sl']
+    ].forEach(function (t) {
+      totals.appendChild(el('div', {className: 'sum'}, [
+        el('span', {className: 'sum-value', 'data-testid': t[2], text: t[0]}),
+        el('span', {className: 'sum-label', text: t[1]})
+      ]));
+    });
+
+    var box = A.clear(document.getElementById('rep-sections'));
+    TABLES.forEach(function (spec) {
+      var rows = stats[spec.by] || [];
+      var shownRows = spec.by === 'staff' ? rows : rows.filter(hasActivity);
+      if (spec.groupBy) {
+        // Services by agency, in the mall's order of agencies (a stable sort keeps the services' order).
+        var rank = {};
+        cfg.agencies.forEach(function (a, i) { rank[a.id] = i; });
+        shownRows = shownRows.map(function (r, i) { return {r: r, i: i}; }).sort(function (x, y) {
+          return (rank[spec.groupBy[x.r.id]] - rank[spec.groupBy[y.r.id]]) || x.i - y.i;
+        }).map(function (x) { return x.r; });
+      }
+      var hidden = rows.length - shownRows.length;
+      var section = el('section', {className: 'rep-section', 'data-testid': 'section-' + spec.by}, [
+        el('div', {className: 'rep-section-head'}, [
+          el('h3', {}, [spec.title, el('span', {className: 'en', text: spec.en})]),
+          el('a', {className: 'csv-link', href: csvUrl(day, spec.by), download: 'antrian-' + day + '-' + spec.by + '.csv',
+            'data-testid': 'csv-' + spec.by, text: '⬇ CSV'})
+        ])
+      ]);
+      if (shownRows.length) section.appendChild(el('div', {className: 'card table-wrap'}, [table(spec, shownRows)]));
+      else section.appendChild(el('p', {className: 'muted rep-empty', text: 'Tidak ada kegiatan hari itu. (Nothing happened that day.)'}));
+      if (hidden) {
+        section.appendChild(el('p', {className: 'muted small', text: hidden + ' baris tanpa kegiatan tidak ditampilkan (ada di CSV). ' +
+          hidden + ' row(s) without activity left out here (they are in the CSV).'}));
+      }
+      box.appendChild(section);
+    });
+  }
+
+  /* --- loading --- */
+
+  var seq = 0;
+  function load(day) {
+    var mine = ++seq;
+    errorBox.hidden = true;
+    document.getElementById('rep-title').textContent = 'Memuat ' + longDate(day) + '…';
+    try {
+      history.replaceState(null, '', location.pathname + (day === cfg.day ? '' : '?date=' + encodeURIComponent(day)));
+    } catch (e) { /* ignore */ }
+    return A.api.get('/api/stats?date=' + encodeURIComponent(day)).then(function (stats) {
+      if (mine !== seq) return;
+      render(stats);
+    }, function (err) {
+      if (mine !== seq) return;
+      A.clear(errorBox);
+      errorBox.appendChild(document.createTextNode(err.detail));
+      if (err.status === 401) {
+        errorBox.appendChild(document.createTextNode(' '));
+        errorBox.appendChild(el('a', {href: A.loginUrl(), text: 'Masuk lagi (Log in again)'}));
+      }
+      errorBox.hidden = false;
+      document.getElementById('rep-title').textContent = 'Laporan ' + longDate(day);
+      A.clear(document.getElementById('rep-totals'));
+      A.clear(document.getElementById('rep-sections'));
+    });
+  }
+
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    var day = input.value;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) {
+      A.clear(errorBox).appendChild(document.createTextNode('Pilih tanggal dulu. (Choose a date.)'));
+      errorBox.hidden = false;
+      return;
+    }
+    load(day);
+  });
+  document.getElementById('rep-today').addEventListener('click', function () {
+    input.value = cfg.day;
+    load(cfg.day);
+  });
+  document.getElementById('rep-print').addEventListener('click', function () {
+    window.print();
+  });
+
+  var logout = document.getElementById('logout');
+  if (logout) {
+    logout.addEventListener('click', function () {
+      A.api.post('/api/logout').then(function () {
+        window.location.href = A.loginUrl();
+      });
+    });
+  }
+
+  var asked = /[?&]date=(\d{4}-\d{2}-\d{2})/.exec(location.search);
+  var first = asked ? asked[1] : cfg.day;
+  input.value = first;
+  load(first);
+})();
