@@ -48,6 +48,9 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 _PREFIX = re.compile(r"^[A-Z]{1,2}$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _SPAN = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+ANNOUNCE_STYLES = ("digits", "words")
+MAX_ANNOUNCE_REPEAT = 3
+MAX_TICKER = 1000
 
 
 class ConfigError(Exception):
@@ -160,6 +163,10 @@ class RawDisplay(_Raw):
     languages: list[str] = []
     token_sha256: str = ""
     revoked: bool = False
+    announce_style: str = "digits"  # "digits": "nol nol satu"; "words": "seratus dua puluh tiga"
+    announce_repeat: int = 2  # times each call is said, 1-3
+    announce_english: bool = False  # say each call in English too, after Indonesian
+    ticker: str = ""  # running text along the bottom of the screen
 
 
 class RawStaff(_Raw):
@@ -606,10 +613,47 @@ class _Builder:
                         f"{lang!r} is not among site.languages",
                         "add it to site.languages or remove it here",
                     )
+            languages = tuple(d.languages or site.languages)
+            self._announcements(i, d, languages)
             out[d.id] = Display(
-                d.id, d.name or d.id, tuple(d.agencies), tuple(d.counters), tuple(d.languages or site.languages)
+                d.id,
+                d.name or d.id,
+                tuple(d.agencies),
+                tuple(d.counters),
+                languages,
+                announce_style=d.announce_style,
+                announce_repeat=d.announce_repeat,
+                announce_english=d.announce_english,
+                ticker=" ".join(d.ticker.split()),
             )
         return out
+
+    def _announcements(self, i: int, d: RawDisplay, languages: tuple[str, ...]) -> None:
+        key = f"displays[{i}]"
+        if d.announce_style not in ANNOUNCE_STYLES:
+            raise self.fail(
+                f"{key}.announce_style",
+                f"unknown announcement style {d.announce_style!r}",
+                'use "digits" ("nol nol satu") or "words" ("seratus dua puluh tiga")',
+            )
+        if not 1 <= d.announce_repeat <= MAX_ANNOUNCE_REPEAT:
+            raise self.fail(
+                f"{key}.announce_repeat",
+                f"{d.announce_repeat} is not between 1 and {MAX_ANNOUNCE_REPEAT}",
+                f"say each call 1-{MAX_ANNOUNCE_REPEAT} times (2 is usual: the call and one repeat)",
+            )
+        if d.announce_english and "en" not in languages:
+            raise self.fail(
+                f"{key}.announce_english",
+                "English announcements on a display without 'en' among its languages",
+                "add 'en' to this display's languages (and to site.languages), or set announce_english = false",
+            )
+        if len(d.ticker) > MAX_TICKER:
+            raise self.fail(
+                f"{key}.ticker",
+                f"the running text is {len(d.ticker)} characters long",
+                f"keep it to {MAX_TICKER} characters: people read it in passing",
+            )
 
     def access(self, mall: Mall) -> Access:
         demo = self.raw.site.demo

@@ -23,6 +23,7 @@ from server.journal import Journal, JournalConflict, JournalError
 from ticketing import state as st
 from ticketing.catalog import Mall
 from ticketing.errors import Invalid
+from ticketing.estimates import WaitEstimate, estimate_queue
 from ticketing.events import Event, Recorded
 from ticketing.state import FloorState
 
@@ -53,6 +54,7 @@ class Floor:
         self.base_event_id = 0  # the last id before today's first event
         self.today: list[Recorded] = []
         self._positions: dict[str, tuple[int, dict[str, int]]] = {}
+        self._estimates: dict[str, tuple[tuple[int, datetime], list[WaitEstimate]]] = {}
         # Today's idempotency scopes -> (the full key with its request fingerprint, the records it produced).
         self.keys: dict[str, tuple[str, list[Recorded]]] = {}
         self._changed = asyncio.Event()
@@ -201,6 +203,22 @@ class Floor:
         return seen[1]
 
     # --- reads -----------------------------------------------------------------------
+
+    def estimates(self, queue_id: str) -> list[WaitEstimate]:
+        """Wait estimates for every place in the queue and for a newcomer (the last one). Cached until
+        the floor changes or the minute turns."""
+        now = self.clock()
+        key = (self.state.last_event_id, now.replace(second=0, microsecond=0))
+        cached = self._estimates.get(queue_id)
+        if cached is None or cached[0] != key:
+            cached = (key, estimate_queue(self.state, queue_id, now))
+            self._estimates[queue_id] = cached
+        return cached[1]
+
+    def estimate(self, queue_id: str, position: int | None = None) -> WaitEstimate:
+        """The estimate for `position` (1 = next), or for someone taking a ticket now."""
+        places = self.estimates(queue_id)
+        return places[-1] if position is None or position > len(places) - 1 else places[position - 1]
 
     def positions(self, queue_id: str) -> dict[str, int]:
         cached = self._positions.get(queue_id)

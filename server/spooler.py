@@ -47,7 +47,7 @@ def printable(floor: Floor, ticket: Ticket, copy: int) -> PrintableTicket:
     view = ticket_view(floor, ticket)
     local = mall.local(ticket.issued_at)
     zone = ZONE_NAMES.get(mall.site.timezone, mall.site.timezone)
-    wait = view.estimated_wait_minutes
+    low, high = view.estimated_wait_low, view.estimated_wait_high
     return PrintableTicket(
         ticket_id=ticket.id,
         number=ticket.number,
@@ -59,7 +59,7 @@ def printable(floor: Floor, ticket: Ticket, copy: int) -> PrintableTicket:
         if ticket.priority
         else None,
         people_ahead=view.people_ahead or 0,
-        wait_text=f"± {wait} menit" if wait is not None else "",
+        wait_text=(f"{low}-{high} menit" if low != high else f"{low} menit") if low is not None else "",
         issued_at_text=f"{DAYS[local.weekday()]}, {local:%d/%m/%Y %H:%M} {zone}",
         status_url=view.status_url,
         footer="Simpan tiket ini. Pindai kode QR untuk melihat antrian Anda.",

@@ -151,6 +151,6 @@ class StatsController(Controller):
         filename = f"antrian-{view.mall_id}-{view.date}-{by}.csv"
         return Response(
             buffer.getvalue(),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )

@@ -26,7 +26,10 @@ class TicketView(msgspec.Struct):
     priority: str | None
     position: int | None  # 1 = next to be called; None once called
     people_ahead: int | None
-    estimated_wait_minutes: int | None
+    estimated_wait_minutes: int | None  # expected minutes until the call
+    estimated_wait_low: int | None  # a range that holds about 4 times in 5
+    estimated_wait_high: int | None
+    past_closing: bool  # the expected call falls after today's closing time
     issued_at: datetime
     called_at: datetime | None
     counter_id: str | None
@@ -105,7 +108,10 @@ class ServiceView(msgspec.Struct):
     daily_quota: int | None
     quota_left: int | None
     waiting: int
-    estimated_wait_minutes: int
+    estimated_wait_minutes: int  # for someone taking a ticket now
+    estimated_wait_low: int
+    estimated_wait_high: int
+    past_closing: bool  # the wait would run past today's closing: the kiosk warns
     available: bool
     unavailable_reason: str | None  # "layanan tutup" or "kuota habis"
 
@@ -142,6 +148,7 @@ def ticket_view(floor: Floor, t: Ticket) -> TicketView:
     mall = floor.mall
     service = mall.services[t.service_id]
     position = floor.positions(t.queue_id).get(t.id) if t.status == st.WAITING else None
+    estimate = floor.estimate(t.queue_id, position) if position else None
     counter = mall.counters.get(t.counter_id) if t.counter_id else None
     return TicketView(
         id=t.id,
@@ -156,7 +163,10 @@ def ticket_view(floor: Floor, t: Ticket) -> TicketView:
         priority=t.priority,
         position=position,
         people_ahead=position - 1 if position else None,
-        estimated_wait_minutes=st.estimate_minutes(floor.state, t.queue_id, position) if position else None,
+        estimated_wait_minutes=estimate.expected if estimate else None,
+        estimated_wait_low=estimate.low if estimate else None,
+        estimated_wait_high=estimate.high if estimate else None,
+        past_closing=estimate.past_closing if estimate else False,
         issued_at=t.issued_at,
         called_at=t.called_at,
         counter_id=counter.id if counter else None,
@@ -191,7 +201,7 @@ def queue_view(floor: Floor, queue_id: str, now: datetime) -> QueueView:
         waiting=waiting,
         next=[t.number for t in order],
         longest_wait_minutes=st.longest_wait_minutes(state, queue_id, now),
-        estimated_wait_minutes=st.estimate_minutes(state, queue_id, waiting + 1),
+        estimated_wait_minutes=floor.estimate(queue_id).expected,
         counters_open=st.working_counters(state, queue_id),
     )
 
@@ -257,6 +267,7 @@ def catalog_view(floor: Floor, kiosk_id: str | None) -> CatalogView:
                 continue
             left = st.quota_left(state, s.id)
             waiting = state.queues[s.queue_id].waiting
+            newcomer = floor.estimate(s.queue_id)
             reason = "layanan tutup" if not is_open else "kuota habis" if left == 0 else None
             services.append(
                 ServiceView(
@@ -268,7 +279,10 @@ def catalog_view(floor: Floor, kiosk_id: str | None) -> CatalogView:
                     daily_quota=s.daily_quota,
                     quota_left=left,
                     waiting=waiting,
-                    estimated_wait_minutes=st.estimate_minutes(state, s.queue_id, waiting + 1),
+                    estimated_wait_minutes=newcomer.expected,
+                    estimated_wait_low=newcomer.low,
+                    estimated_wait_high=newcomer.high,
+                    past_closing=newcomer.past_closing,
                     available=reason is None,
                     unavailable_reason=reason,
                 )

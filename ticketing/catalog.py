@@ -94,6 +94,10 @@ class Display(msgspec.Struct, frozen=True):
     agency_ids: tuple[str, ...]  # empty: every agency
     counter_ids: tuple[str, ...]  # empty: every counter of those agencies
     languages: tuple[str, ...]
+    announce_style: str = "digits"  # "digits" ("nol nol satu") or "words" ("seratus dua puluh tiga")
+    announce_repeat: int = 2  # times each call is said
+    announce_english: bool = False  # each call said in English too, after Indonesian
+    ticker: str = ""  # running text along the bottom of the screen
 
 
 class Mall(msgspec.Struct, frozen=True):

@@ -79,6 +79,11 @@ class CounterState(msgspec.Struct):
     ticket_id: str | None = None
     pause_reason: str = ""
     since: datetime | None = None
+    # For wait estimates (ticketing.estimates): when the current ticket was first called here, today's
+    # calls per queue, and per queue the recent times a visitor held this counter (first call to done).
+    busy_since: datetime | None = None
+    calls: dict[str, int] = msgspec.field(default_factory=dict)
+    held_seconds: dict[str, deque[float]] = msgspec.field(default_factory=dict)
 
 
 class QueueState(msgspec.Struct):
@@ -265,10 +270,18 @@ def _counter_takes(state: FloorState, counter_id: str, ticket_id: str, at: datet
     if c.status != OPEN:
         c.status, c.pause_reason, c.since = OPEN, "", at
     c.ticket_id = ticket_id
+    c.busy_since = at
+    queue_id = state.tickets[ticket_id].queue_id
+    c.calls[queue_id] = c.calls.get(queue_id, 0) + 1
 
 
 def _counter_frees(state: FloorState, counter_id: str, at: datetime) -> None:
-    state.counters[counter_id].ticket_id = None
+    c = state.counters[counter_id]
+    if c.ticket_id is not None and c.busy_since is not None:
+        queue_id = state.tickets[c.ticket_id].queue_id
+        held = c.held_seconds.setdefault(queue_id, deque(maxlen=RECENT_SERVICE_SAMPLES))
+        held.append((at - c.busy_since).total_seconds())
+    c.ticket_id, c.busy_since = None, None
 
 
 # --- queries --------------------------------------------------------------------

@@ -52,6 +52,13 @@
   }
 
   /* Text in the chosen language only (short facts such as "3 menunggu"). */
+  /* "15-25 menit": the estimate's range (the expected wait when the range is not known). */
+  function waitRange(x) {
+    var low = x.estimated_wait_low, high = x.estimated_wait_high;
+    if (low === null || low === undefined) low = high = x.estimated_wait_minutes || 0;
+    return low === high ? String(low) : low + '-' + high;
+  }
+
   function one(idText, enText) {
     return el('span', {className: 'bi bi-one'}, [el('span', {className: 't-id', text: idText}), el('span', {className: 't-en', text: enText || idText})]);
   }
@@ -231,7 +238,10 @@
     agency.services.forEach(function (s) {
       var facts = el('span', {className: 'service-facts'}, [
         el('span', {className: 'chip'}, [waitingText(s.waiting)]),
-        s.available ? el('span', {className: 'chip'}, [one('± ' + s.estimated_wait_minutes + ' menit', '± ' + s.estimated_wait_minutes + ' min')]) : null,
+        s.available ? el('span', {className: 'chip'}, [one(waitRange(s) + ' menit', waitRange(s) + ' min')]) : null,
+        s.available && s.past_closing
+          ? el('span', {className: 'chip chip-reason', 'data-testid': 'past-closing-' + s.id},
+            [one('Mungkin tidak terlayani hari ini', 'May not be served before closing')]) : null,
         s.quota_left !== null && s.quota_left !== undefined && s.available
           ? el('span', {className: 'chip chip-quota'}, [one('Sisa kuota ' + s.quota_left, s.quota_left + ' left today')]) : null,
         s.available ? null : el('span', {className: 'chip chip-reason', 'data-testid': 'reason-' + s.id}, [reasonText(s.unavailable_reason)])
@@ -301,7 +311,7 @@
     svc.appendChild(el('span', {className: 'ticket-service-agency', text: t.agency_name + (t.priority ? ' · ' + priorityWords(t.priority) : '')}));
     document.getElementById('ticket-ahead').textContent = t.people_ahead === null || t.people_ahead === undefined ? '0' : String(t.people_ahead);
     A.clear(document.getElementById('ticket-wait')).appendChild(
-      one('± ' + (t.estimated_wait_minutes || 0) + ' menit', '± ' + (t.estimated_wait_minutes || 0) + ' min'));
+      one(waitRange(t) + ' menit', waitRange(t) + ' min'));
     var path = '/t/' + encodeURIComponent(t.id);
     document.getElementById('ticket-qr').src = path + '/qr.svg';
     var link = document.getElementById('ticket-link');

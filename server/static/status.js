@@ -97,7 +97,9 @@
     $('ticket-ahead').textContent = waiting && t.people_ahead !== null ? String(t.people_ahead) : '–';
     var wait = A.clear($('ticket-wait'));
     if (waiting && t.estimated_wait_minutes !== null) {
-      wait.appendChild(document.createTextNode('± ' + t.estimated_wait_minutes + ' '));
+      var low = t.estimated_wait_low, high = t.estimated_wait_high;
+      if (low === null || low === undefined) low = high = t.estimated_wait_minutes;
+      wait.appendChild(document.createTextNode((low === high ? String(low) : low + '-' + high) + ' '));
       wait.appendChild(A.el('span', {className: 'fact-unit', text: 'menit'}));
     } else {
       wait.textContent = '–';
