@@ -121,7 +121,11 @@ class StatsController(Controller):
         auth.require_role(principal, "manager", "admin")
         return await _compute(floor, _day(floor, date))
 
-    @get("/stats.csv", summary="The same figures as CSV, one row per service, agency, counter or staff member")
+    @get(
+        "/stats.csv",
+        media_type="text/csv",
+        summary="The same figures as CSV, one row per service, agency, counter or staff member",
+    )
     async def stats_csv(
         self, floor: Floor, principal: Principal, date: str | None = None, by: str = "services"
     ) -> Response[str]:
