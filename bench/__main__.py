@@ -13,12 +13,14 @@ import httpx
 
 from config.loader import DEMO_CONFIG, load_mall
 from server.journal.sqlite import SQLiteJournal
+from server.stats_api import stats_view
 from tests.printers.fake_printer import FakePrinter
 from tests.printers.test_spooler import mall_with_network_printer
 from tests.support import KIOSK, ServerProcess, alogin
 from ticketing import commands as cmd
 from ticketing import state as st
 from ticketing.events import Recorded
+from ticketing.stats import day_stats
 
 T0 = datetime(2026, 11, 23, 0, 30, tzinfo=UTC)  # 07:30 WIB
 
@@ -60,6 +62,10 @@ def bench_domain() -> None:
     replay = time.perf_counter() - started
     print(f"domain: simulated day of 5000 tickets = {len(records)} events, decided+applied in {build:.2f}s")
     print(f"domain: replay of {len(records)} events {replay * 1000:.0f} ms ({len(records) / replay:,.0f} events/s)")
+    started = time.perf_counter()
+    report = stats_view(mall, day_stats(mall, records, T0 + timedelta(hours=10)), day)
+    took = time.perf_counter() - started
+    print(f"report: the day's statistics for 5000 tickets ({len(report.services)} services) in {took * 1000:.0f} ms")
     busiest = max(state.queues, key=lambda q: state.queues[q].waiting)
     n = 200
     started = time.perf_counter()
@@ -115,6 +121,11 @@ async def bench_http() -> None:
                     (await client.get("/api/catalog")).raise_for_status()
                 took = (time.perf_counter() - started) / 50
                 print(f"http: GET /api/catalog (demo mall, 190 services, 1600 waiting): {took * 1000:.1f} ms")
+                started = time.perf_counter()
+                (await client.get("/api/stats")).raise_for_status()
+                (await client.get("/api/stats.csv", params={"by": "services"})).raise_for_status()
+                took = time.perf_counter() - started
+                print(f"http: today's report (1600 tickets) as JSON and CSV: {took * 1000:.0f} ms")
         finally:
             server.stop()
 

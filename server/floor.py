@@ -30,6 +30,7 @@ from ticketing.state import FloorState
 Decide = Callable[[FloorState, datetime], list[Event]]
 MAX_ATTEMPTS = 50
 DAY_CHECK_SECONDS = 30
+ESTIMATE_REUSE_S = 2.0
 logger = logging.getLogger("antrian.floor")
 _encoder = msgspec.json.Encoder()
 
@@ -54,7 +55,7 @@ class Floor:
         self.base_event_id = 0  # the last id before today's first event
         self.today: list[Recorded] = []
         self._positions: dict[str, tuple[int, dict[str, int]]] = {}
-        self._estimates: dict[str, tuple[tuple[int, datetime], list[WaitEstimate]]] = {}
+        self._estimates: dict[str, tuple[datetime, list[WaitEstimate], date]] = {}
         # Today's idempotency scopes -> (the full key with its request fingerprint, the records it produced).
         self.keys: dict[str, tuple[str, list[Recorded]]] = {}
         self._changed = asyncio.Event()
@@ -205,13 +206,15 @@ class Floor:
     # --- reads -----------------------------------------------------------------------
 
     def estimates(self, queue_id: str) -> list[WaitEstimate]:
-        """Wait estimates for every place in the queue and for a newcomer (the last one). Cached until
-        the floor changes or the minute turns."""
+        """Wait estimates for every place in the queue and for a newcomer (the last one).
+
+        Replaying a long queue costs milliseconds, so a queue's estimates are reused for a couple of
+        seconds even if tickets come and go meanwhile (an estimate is minutes wide anyway); without
+        that, a busy kiosk pays for a replay on every ticket."""
         now = self.clock()
-        key = (self.state.last_event_id, now.replace(second=0, microsecond=0))
         cached = self._estimates.get(queue_id)
-        if cached is None or cached[0] != key:
-            cached = (key, estimate_queue(self.state, queue_id, now))
+        if cached is None or abs((now - cached[0]).total_seconds()) > ESTIMATE_REUSE_S or cached[2] != self.state.day:
+            cached = (now, estimate_queue(self.state, queue_id, now), self.state.day)
             self._estimates[queue_id] = cached
         return cached[1]
 

@@ -5,19 +5,22 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get
+from litestar.params import Parameter
+from openpyxl import Workbook
 
 from server import auth
 from server.auth import Principal
 from server.floor import Floor
 from ticketing.catalog import Mall
 from ticketing.errors import Invalid
-from ticketing.stats import DayStats, Figures, Tally, day_stats, figures
+from ticketing.stats import DayStats, Figures, Tally, day_stats, figures, merge
 
 GROUPS = ("services", "agencies", "counters", "staff")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class Row(msgspec.Struct):
@@ -40,7 +43,8 @@ class Row(msgspec.Struct):
 
 class StatsView(msgspec.Struct):
     mall_id: str
-    date: str
+    date: str  # the first day
+    to: str  # the last day (the same for one day)
     services: list[Row]
     agencies: list[Row]
     counters: list[Row]
@@ -65,7 +69,7 @@ def _row(key: str, name: str, t: Tally) -> Row:
     )
 
 
-def stats_view(mall: Mall, stats: DayStats, day: date) -> StatsView:
+def stats_view(mall: Mall, stats: DayStats, day: date, last: date | None = None) -> StatsView:
     counters = []
     for key, tally in stats.counters.items():
         row = _row(key, mall.counters[key].label, tally)
@@ -80,6 +84,7 @@ def stats_view(mall: Mall, stats: DayStats, day: date) -> StatsView:
     return StatsView(
         mall_id=mall.id,
         date=day.isoformat(),
+        to=(last or day).isoformat(),
         services=[_row(k, mall.services[k].name, t) for k, t in stats.services.items()],
         agencies=[_row(k, mall.agencies[k].short_name, t) for k, t in stats.agencies.items()],
         counters=counters,
@@ -89,37 +94,67 @@ def stats_view(mall: Mall, stats: DayStats, day: date) -> StatsView:
     )
 
 
-def _day(floor: Floor, raw: str | None) -> date:
+MAX_RANGE_DAYS = 93
+
+
+def _day(floor: Floor, raw: str | None, name: str = "date") -> date:
     today = floor.state.day
     if raw is None:
         return today
     try:
         day = date.fromisoformat(raw)
     except ValueError:
-        raise Invalid(f"date={raw!r} is not a date: write it as YYYY-MM-DD, e.g. {today.isoformat()}.") from None
+        raise Invalid(f"{name}={raw!r} is not a date: write it as YYYY-MM-DD, e.g. {today.isoformat()}.") from None
     if day > today:
         raise Invalid(f"{day.isoformat()} has not happened yet: the mall's day today is {today.isoformat()}.")
     return day
 
 
-async def _compute(floor: Floor, day: date) -> StatsView:
-    records = floor.today if day == floor.state.day else await floor.journal.read(day)
+def _range(floor: Floor, day: str | None, first: str | None, last: str | None) -> tuple[date, date]:
+    if day is not None and (first or last):
+        raise Invalid("Give either date=, or from= and to=, not both.")
+    if day is not None or not (first or last):
+        one = _day(floor, day)
+        return one, one
+    start, end = _day(floor, first or last, "from"), _day(floor, last, "to")
+    if end < start:
+        raise Invalid(f"to={end.isoformat()} is before from={start.isoformat()}: swap them.")
+    if (end - start).days + 1 > MAX_RANGE_DAYS:
+        raise Invalid(f"A report covers at most {MAX_RANGE_DAYS} days: choose a shorter range.")
+    return start, end
+
+
+async def _day_stats(floor: Floor, day: date) -> DayStats:
     if day == floor.state.day:
-        until = floor.clock()
-    else:  # a past day: open intervals end at its local midnight
-        tz = floor.mall.site.tz
-        until = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
-    return stats_view(floor.mall, day_stats(floor.mall, records, until), day)
+        return day_stats(floor.mall, floor.today, floor.clock())
+    # A past day, from the journal (never deleted); open intervals end at its local midnight.
+    until = datetime.combine(day + timedelta(days=1), time(0), tzinfo=floor.mall.site.tz)
+    return day_stats(floor.mall, await floor.journal.read(day), until)
+
+
+async def _compute(floor: Floor, first: date, last: date) -> StatsView:
+    days = [await _day_stats(floor, first + timedelta(days=n)) for n in range((last - first).days + 1)]
+    return stats_view(floor.mall, days[0] if len(days) == 1 else merge(days), first, last)
 
 
 class StatsController(Controller):
     path = "/api"
     tags = ("managers",)
 
-    @get("/stats", summary="A day's figures (managers and admins): per service, agency, counter and staff member")
-    async def stats(self, floor: Floor, principal: Principal, date: str | None = None) -> StatsView:
+    @get(
+        "/stats",
+        summary="A day's (date=) or a range's (from=, to=) figures, for managers and admins",
+    )
+    async def stats(
+        self,
+        floor: Floor,
+        principal: Principal,
+        date: str | None = None,
+        from_: Annotated[str | None, Parameter(query="from")] = None,
+        to: str | None = None,
+    ) -> StatsView:
         auth.require_role(principal, "manager", "admin")
-        return await _compute(floor, _day(floor, date))
+        return await _compute(floor, *_range(floor, date, from_, to))
 
     @get(
         "/stats.csv",
@@ -127,34 +162,82 @@ class StatsController(Controller):
         summary="The same figures as CSV, one row per service, agency, counter or staff member",
     )
     async def stats_csv(
-        self, floor: Floor, principal: Principal, date: str | None = None, by: str = "services"
+        self,
+        floor: Floor,
+        principal: Principal,
+        date: str | None = None,
+        from_: Annotated[str | None, Parameter(query="from")] = None,
+        to: str | None = None,
+        by: str = "services",
     ) -> Response[str]:
         auth.require_role(principal, "manager", "admin")
         if by not in GROUPS:
             raise Invalid(f"by={by!r}: use one of {', '.join(GROUPS)}.")
-        view = await _compute(floor, _day(floor, date))
-        rows: list[Row] = getattr(view, by)
+        view = await _compute(floor, *_range(floor, date, from_, to))
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        header = [
-            "date", "id", "name", "issued", "served", "no_shows", "transferred_out", "cancelled", "recalls",
-            "service_level", "wait_count", "wait_mean_min", "wait_median_min", "wait_p90_min", "wait_max_min",
-            "service_count", "service_mean_min", "service_median_min", "service_p90_min", "service_max_min",
-        ]  # fmt: skip
-        if by == "counters":
-            header += ["open_min", "busy_min", "idle_min", "paused_min"]
-        writer.writerow(header)
-        for r in rows:
-            line: list[Any] = [view.date, r.id, r.name, r.issued, r.served, r.no_shows, r.transferred_out]
-            line += [r.cancelled, r.recalls, "" if r.service_level is None else r.service_level]
-            for f in (r.wait_minutes, r.service_minutes):
-                line += [f.count, *("" if v is None else v for v in (f.mean, f.median, f.p90, f.max))]
-            if by == "counters":
-                line += [r.open_minutes, r.busy_minutes, r.idle_minutes, r.paused_minutes]
+        for line in _table(view, by):
             writer.writerow(line)
-        filename = f"antrian-{view.mall_id}-{view.date}-{by}.csv"
         return Response(
             buffer.getvalue(),
             media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            headers={"Content-Disposition": f'attachment; filename="{_filename(view, by)}.csv"'},
         )
+
+    @get(
+        "/stats.xlsx",
+        media_type=XLSX,
+        summary="The figures as an Excel workbook: a sheet each for services, agencies, counters and staff",
+    )
+    async def stats_xlsx(
+        self,
+        floor: Floor,
+        principal: Principal,
+        date: str | None = None,
+        from_: Annotated[str | None, Parameter(query="from")] = None,
+        to: str | None = None,
+    ) -> Response[bytes]:
+        auth.require_role(principal, "manager", "admin")
+        view = await _compute(floor, *_range(floor, date, from_, to))
+        book = Workbook()
+        book.remove(book.active)
+        for group, title in zip(GROUPS, ("Layanan", "Instansi", "Loket", "Petugas"), strict=True):
+            sheet = book.create_sheet(title)
+            for line in _table(view, group):
+                sheet.append(line)
+            sheet.freeze_panes = "A2"
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return Response(
+            buffer.getvalue(),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{_filename(view, "report")}.xlsx"'},
+        )
+
+
+def _filename(view: StatsView, what: str) -> str:
+    days = view.date if view.date == view.to else f"{view.date}..{view.to}"
+    return f"antrian-{view.mall_id}-{days}-{what}"
+
+
+def _table(view: StatsView, by: str) -> list[list[Any]]:
+    """A header row and one row per item: what the CSV and every XLSX sheet hold."""
+    rows: list[Row] = getattr(view, by)
+    header = [
+        "date", "id", "name", "issued", "served", "no_shows", "transferred_out", "cancelled", "recalls",
+        "service_level", "wait_count", "wait_mean_min", "wait_median_min", "wait_p90_min", "wait_max_min",
+        "service_count", "service_mean_min", "service_median_min", "service_p90_min", "service_max_min",
+    ]  # fmt: skip
+    if by == "counters":
+        header += ["open_min", "busy_min", "idle_min", "paused_min"]
+    out: list[list[Any]] = [header]
+    days = view.date if view.date == view.to else f"{view.date}..{view.to}"
+    for r in rows:
+        line: list[Any] = [days, r.id, r.name, r.issued, r.served, r.no_shows, r.transferred_out]
+        line += [r.cancelled, r.recalls, "" if r.service_level is None else r.service_level]
+        for f in (r.wait_minutes, r.service_minutes):
+            line += [f.count, *("" if v is None else v for v in (f.mean, f.median, f.p90, f.max))]
+        if by == "counters":
+            line += [r.open_minutes, r.busy_minutes, r.idle_minutes, r.paused_minutes]
+        out.append(line)
+    return out

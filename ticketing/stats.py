@@ -239,3 +239,45 @@ def day_stats(mall: Mall, records: Iterable[Recorded], until: datetime) -> DaySt
     for counter_id, since in paused_since.items():
         time[counter_id].paused += _minutes(until - since)
     return DayStats(day, services, agencies, counters, staff, time, arrivals, served_hours)
+
+
+def merge(days: list[DayStats]) -> DayStats:
+    """Several days' figures as one (for a date range): counts and times add up, waits pool together."""
+    if not days:
+        raise ValueError("no day to merge")
+
+    def tallies(group: str) -> dict[str, Tally]:
+        out: dict[str, Tally] = {}
+        for d in days:
+            for key, t in getattr(d, group).items():
+                m = out.setdefault(key, Tally())
+                for field in ("issued", "served", "no_shows", "transferred_out", "cancelled", "recalls"):
+                    setattr(m, field, getattr(m, field) + getattr(t, field))
+                m.within_target += t.within_target
+                m.answered += t.answered
+                m.waits.extend(t.waits)
+                m.service_times.extend(t.service_times)
+        return out
+
+    def hours(group: str) -> dict[int, int]:
+        out: dict[int, int] = {}
+        for d in days:
+            for hour, n in getattr(d, group).items():
+                out[hour] = out.get(hour, 0) + n
+        return out
+
+    time: dict[str, CounterTime] = {}
+    for d in days:
+        for key, ct in d.counter_time.items():
+            m = time.setdefault(key, CounterTime())
+            m.open, m.busy, m.paused = m.open + ct.open, m.busy + ct.busy, m.paused + ct.paused
+    return DayStats(
+        day=days[0].day,
+        services=tallies("services"),
+        agencies=tallies("agencies"),
+        counters=tallies("counters"),
+        staff=tallies("staff"),
+        counter_time=time,
+        arrivals_by_hour=hours("arrivals_by_hour"),
+        served_by_hour=hours("served_by_hour"),
+    )

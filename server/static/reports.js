@@ -1,12 +1,16 @@
-/* The day's report: GET /api/stats?date=... as tables by agency, service, counter and staff member,
- * with CSV downloads (GET /api/stats.csv?date=...&by=...) and a page that prints on A4. */
+/* The report for a day or a range of days: GET /api/stats?from=...&to=... (inclusive) as tables by agency,
+ * service, counter and staff member, with CSV downloads (GET /api/stats.csv?from=...&to=...&by=...), one Excel
+ * workbook (GET /api/stats.xlsx?from=...&to=...) and a page that prints on A4.
+ * The page's own URL carries the range: ?from=...&to=... (a single day: ?date=..., today: nothing). */
 (function () {
   'use strict';
   var A = window.Antrian;
   var el = A.el;
   var cfg = JSON.parse(document.getElementById('reports-config').textContent);
   var form = document.getElementById('rep-form');
-  var input = document.getElementById('rep-date');
+  var fromInput = document.getElementById('rep-from');
+  var toInput = document.getElementById('rep-to');
+  var xlsxLink = document.getElementById('rep-xlsx');
   var errorBox = document.getElementById('rep-error');
 
   var agencyNames = {};
@@ -31,15 +35,49 @@
     return x === null || x === undefined ? '—' : (Math.round(x * 1000) / 10).toLocaleString('id-ID') + '%';
   }
 
-  function longDate(iso) {
-    var parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || '');
-    if (!parts) return iso;
-    var when = new Date(Date.UTC(+parts[1], +parts[2] - 1, +parts[3], 12));
+  var ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+  /* Calendar days as UTC noon, so that adding days never meets a DST change. */
+  function parseDay(iso) {
+    var parts = ISO.exec(iso || '');
+    return parts ? new Date(Date.UTC(+parts[1], +parts[2] - 1, +parts[3], 12)) : null;
+  }
+  function isoDay(when) {
+    function pad(n) { return (n < 10 ? '0' : '') + n; }
+    return when.getUTCFullYear() + '-' + pad(when.getUTCMonth() + 1) + '-' + pad(when.getUTCDate());
+  }
+  function addDays(iso, n) {
+    var when = parseDay(iso);
+    when.setUTCDate(when.getUTCDate() + n);
+    return isoDay(when);
+  }
+  function daysBetween(from, to) {  // inclusive: 1 for a single day
+    return Math.round((parseDay(to) - parseDay(from)) / 86400000) + 1;
+  }
+
+  function formatDay(iso, options) {
+    var when = parseDay(iso);
+    if (!when) return iso;
+    options.timeZone = 'UTC';
     try {
-      return new Intl.DateTimeFormat('id-ID', {weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC'}).format(when);
+      return new Intl.DateTimeFormat('id-ID', options).format(when);
     } catch (e) {
       return iso;
     }
+  }
+  function longDate(iso) {
+    return formatDay(iso, {weekday: 'long', day: 'numeric', month: 'long', year: 'numeric'});
+  }
+  function shortDate(iso) {
+    return formatDay(iso, {day: 'numeric', month: 'long', year: 'numeric'});
+  }
+
+  /* "Senin, 12 Mei 2025" for a day; "1 Mei 2025 – 12 Mei 2025" for a range. */
+  function rangeText(from, to) {
+    return from === to ? longDate(from) : shortDate(from) + ' – ' + shortDate(to);
+  }
+  function rangeKey(from, to) {
+    return from === to ? from : from + '..' + to;
   }
 
   var stamp = A.clockFormatters(cfg.timezone);
@@ -110,8 +148,14 @@
       r.open_minutes || r.paused_minutes;
   }
 
-  function csvUrl(day, by) {
-    return '/api/stats.csv?date=' + encodeURIComponent(day) + '&by=' + encodeURIComponent(by);
+  function rangeQuery(from, to) {
+    return 'from=' + encodeURIComponent(from) + '&to=' + encodeURIComponent(to);
+  }
+  function csvUrl(from, to, by) {
+    return '/api/stats.csv?' + rangeQuery(from, to) + '&by=' + encodeURIComponent(by);
+  }
+  function xlsxUrl(from, to) {
+    return '/api/stats.xlsx?' + rangeQuery(from, to);
   }
 
   /* Two header rows: a column on its own spans both; grouped columns share a label above them. */
@@ -163,15 +207,29 @@
   }
 
   function render(stats) {
-    var day = stats.date;
-    document.getElementById('rep-title').textContent = 'Laporan ' + longDate(day);
-    var isToday = day === cfg.day;
-    var sub = isToday ? 'Hari ini, sampai ' + stamp.time(A.serverNow()) + ' (angka masih bertambah). Today so far.' :
-      'Hari yang sudah lewat, dari jurnal. A past day, from the journal.';
+    // What the server answered for, not what was asked: an answer for another range would show as such.
+    var from = stats.date;
+    var to = stats.to || stats.date;
+    var days = daysBetween(from, to);
+    var single = from === to;
+    var now = stamp.time(A.serverNow());
+    var untilToday = to === cfg.day;
+    document.getElementById('rep-title').textContent = 'Laporan ' + rangeText(from, to);
+    var sub;
+    if (single) {
+      sub = untilToday ? 'Hari ini, sampai ' + now + ' (angka masih bertambah). Today so far.' :
+        'Hari yang sudah lewat, dari jurnal. A past day, from the journal.';
+    } else {
+      sub = days + ' hari' + (untilToday ? ', sampai hari ini ' + now + ' (angka masih bertambah)' : '') +
+        '. ' + days + ' days' + (untilToday ? ', up to today so far.' : ', from the journal.');
+    }
     document.getElementById('rep-sub').textContent = sub;
-    document.getElementById('rep-print-sub').textContent = longDate(day) + (isToday ? ' (sampai ' + stamp.time(A.serverNow()) + ')' : '') +
-      ' · dicetak ' + stamp.date(A.serverNow()) + ' ' + stamp.time(A.serverNow());
-    document.title = 'Laporan ' + day;
+    document.getElementById('rep-print-sub').textContent = rangeText(from, to) +
+      (single ? '' : ' (' + days + ' hari)') + (untilToday ? ' (sampai ' + now + ')' : '') +
+      ' · dicetak ' + stamp.date(A.serverNow()) + ' ' + now;
+    document.title = 'Laporan ' + rangeKey(from, to);
+    xlsxLink.href = xlsxUrl(from, to);
+    xlsxLink.hidden = false;
 
     var totals = A.clear(document.getElementById('rep-totals'));
     var sums = {issued: 0, served: 0, no_shows: 0, transferred_out: 0, cancelled: 0};
@@ -214,12 +272,15 @@
       var section = el('section', {className: 'rep-section', 'data-testid': 'section-' + spec.by}, [
         el('div', {className: 'rep-section-head'}, [
           el('h3', {}, [spec.title, el('span', {className: 'en', text: spec.en})]),
-          el('a', {className: 'csv-link', href: csvUrl(day, spec.by), download: 'antrian-' + day + '-' + spec.by + '.csv',
+          el('a', {className: 'csv-link', href: csvUrl(from, to, spec.by), download: true,  // named by the server
             'data-testid': 'csv-' + spec.by, text: '⬇ CSV'})
         ])
       ]);
       if (shownRows.length) section.appendChild(el('div', {className: 'card table-wrap'}, [table(spec, shownRows)]));
-      else section.appendChild(el('p', {className: 'muted rep-empty', text: 'Tidak ada kegiatan hari itu. (Nothing happened that day.)'}));
+      else {
+        section.appendChild(el('p', {className: 'muted rep-empty', text: single ? 'Tidak ada kegiatan hari itu. (Nothing happened that day.)' :
+          'Tidak ada kegiatan dalam rentang itu. (Nothing happened in those days.)'}));
+      }
       if (hidden) {
         section.appendChild(el('p', {className: 'muted small', text: hidden + ' baris tanpa kegiatan tidak ditampilkan (ada di CSV). ' +
           hidden + ' row(s) without activity left out here (they are in the CSV).'}));
@@ -230,27 +291,42 @@
 
   /* --- loading --- */
 
+  /* The page's URL for a range: today alone needs nothing, a single day ?date=, a range ?from=&to=. */
+  function pageQuery(from, to) {
+    if (from === to) return from === cfg.day ? '' : '?date=' + encodeURIComponent(from);
+    return '?' + rangeQuery(from, to);
+  }
+
+  function showError(text, status) {
+    A.clear(errorBox);
+    errorBox.appendChild(document.createTextNode(text));
+    if (status === 401) {
+      errorBox.appendChild(document.createTextNode(' '));
+      errorBox.appendChild(el('a', {href: A.loginUrl(), text: 'Masuk lagi (Log in again)'}));
+    }
+    errorBox.hidden = false;
+  }
+
   var seq = 0;
-  function load(day) {
+  function load(from, to) {
     var mine = ++seq;
     errorBox.hidden = true;
-    document.getElementById('rep-title').textContent = 'Memuat ' + longDate(day) + '…';
+    fromInput.value = from;
+    toInput.value = to;
+    toInput.min = from;
+    document.getElementById('rep-title').textContent = 'Memuat ' + rangeText(from, to) + '…';
     try {
-      history.replaceState(null, '', location.pathname + (day === cfg.day ? '' : '?date=' + encodeURIComponent(day)));
+      history.replaceState(null, '', location.pathname + pageQuery(from, to));
     } catch (e) { /* ignore */ }
-    return A.api.get('/api/stats?date=' + encodeURIComponent(day)).then(function (stats) {
+    return A.api.get('/api/stats?' + rangeQuery(from, to)).then(function (stats) {
       if (mine !== seq) return;
       render(stats);
     }, function (err) {
       if (mine !== seq) return;
-      A.clear(errorBox);
-      errorBox.appendChild(document.createTextNode(err.detail));
-      if (err.status === 401) {
-        errorBox.appendChild(document.createTextNode(' '));
-        errorBox.appendChild(el('a', {href: A.loginUrl(), text: 'Masuk lagi (Log in again)'}));
-      }
-      errorBox.hidden = false;
-      document.getElementById('rep-title').textContent = 'Laporan ' + longDate(day);
+      showError(err.detail, err.status);  // e.g. 422: a reversed range, too many days, a day to come
+      document.getElementById('rep-title').textContent = 'Laporan ' + rangeText(from, to);
+      document.getElementById('rep-sub').textContent = '';
+      xlsxLink.hidden = true;
       A.clear(document.getElementById('rep-totals'));
       A.clear(document.getElementById('rep-sections'));
     });
@@ -258,17 +334,29 @@
 
   form.addEventListener('submit', function (e) {
     e.preventDefault();
-    var day = input.value;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) {
-      A.clear(errorBox).appendChild(document.createTextNode('Pilih tanggal dulu. (Choose a date.)'));
-      errorBox.hidden = false;
+    var from = fromInput.value;
+    var to = toInput.value;
+    if (!ISO.test(from) && !ISO.test(to)) {
+      showError('Pilih tanggal dulu. (Choose the dates.)');
       return;
     }
-    load(day);
+    // One date given: that day alone. The server judges the rest (order, length, days to come).
+    load(ISO.test(from) ? from : to, ISO.test(to) ? to : from);
   });
-  document.getElementById('rep-today').addEventListener('click', function () {
-    input.value = cfg.day;
-    load(cfg.day);
+
+  /* Quick ranges, each ending today. */
+  var QUICK = {
+    today: function () { return cfg.day; },
+    week: function () { return addDays(cfg.day, -6); },
+    month: function () { return cfg.day.slice(0, 8) + '01'; }
+  };
+  Array.prototype.forEach.call(form.querySelectorAll('[data-range]'), function (button) {
+    button.addEventListener('click', function () {
+      load(QUICK[button.getAttribute('data-range')](), cfg.day);
+    });
+  });
+  fromInput.addEventListener('change', function () {
+    if (ISO.test(fromInput.value)) toInput.min = fromInput.value;
   });
   document.getElementById('rep-print').addEventListener('click', function () {
     window.print();
@@ -283,8 +371,14 @@
     });
   }
 
-  var asked = /[?&]date=(\d{4}-\d{2}-\d{2})/.exec(location.search);
-  var first = asked ? asked[1] : cfg.day;
-  input.value = first;
-  load(first);
+  function param(name) {
+    var found = new RegExp('[?&]' + name + '=(\\d{4}-\\d{2}-\\d{2})(?:&|$)').exec(location.search);
+    return found ? found[1] : null;
+  }
+  var askedFrom = param('from');
+  var askedTo = param('to');
+  var askedDay = param('date');
+  if (askedFrom || askedTo) load(askedFrom || askedTo, askedTo || askedFrom);
+  else if (askedDay) load(askedDay, askedDay);
+  else load(cfg.day, cfg.day);
 })();

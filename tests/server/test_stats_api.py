@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, timedelta
 
 import httpx
+import openpyxl
 
 from tests.support import DISPLAY_TOKEN, ServerProcess, login
 
@@ -71,3 +73,26 @@ def test_stats_are_for_managers_and_bad_dates_are_explained(server: ServerProces
     assert manager.get("/api/stats.csv", params={"by": "moods"}).status_code == 422
     empty = manager.get("/api/stats", params={"date": "2020-01-06"}).json()
     assert empty["date"] == "2020-01-06" and all(r["issued"] == 0 for r in empty["services"])
+
+
+def test_a_date_range_and_the_excel_workbook(server: ServerProcess) -> None:
+    admin = scripted_day(server)
+    today = admin.get("/api/stats").json()["date"]
+    start = (date.fromisoformat(today) - timedelta(days=3)).isoformat()
+    ranged = admin.get("/api/stats", params={"from": start, "to": today}).json()
+    assert (ranged["date"], ranged["to"]) == (start, today)
+    services = {r["id"]: r for r in ranged["services"]}
+    assert (services["ktp-el"]["issued"], services["ktp-el"]["served"]) == (2, 1), "earlier days are empty"
+    rows = list(csv.DictReader(io.StringIO(admin.get("/api/stats.csv", params={"from": start, "to": today}).text)))
+    assert rows[0]["date"] == f"{start}..{today}"
+    for bad in ({"from": today, "to": start}, {"from": "2020-01-01", "to": today}, {"date": today, "from": today}):
+        r = admin.get("/api/stats", params=bad)
+        assert r.status_code == 422 and r.json()["detail"], bad
+    book = admin.get("/api/stats.xlsx", params={"from": start, "to": today})
+    assert book.status_code == 200 and book.content.startswith(b"PK")
+    workbook = openpyxl.load_workbook(io.BytesIO(book.content))
+    assert workbook.sheetnames == ["Layanan", "Instansi", "Loket", "Petugas"]
+    sheet = workbook["Layanan"]
+    header = [c.value for c in sheet[1]]
+    ktp = next(row for row in sheet.iter_rows(min_row=2, values_only=True) if row[1] == "ktp-el")
+    assert (ktp[header.index("issued")], ktp[header.index("served")]) == (2, 1)

@@ -141,3 +141,16 @@ def test_no_event_is_forgotten() -> None:
     printing = {"PrintStarted", "TicketPrinted", "PrintFailed", "ReprintRequested", "PrinterStatusChanged"}
     kinds = {t.__name__ for t in ev_module.AnyEvent.__args__}  # type: ignore[attr-defined]
     assert kinds == counted | printing
+
+
+def test_a_range_adds_days_up() -> None:
+    from ticketing.stats import merge
+
+    d = scenario()
+    one = day_stats(d.mall, d.records, UNTIL)
+    both = merge([one, day_stats(d.mall, d.records, UNTIL)])
+    ktp = both.services["ktp-el"]
+    assert (ktp.issued, ktp.served, ktp.waits, ktp.service_level) == (6, 2, [10.0, 19.0, 10.0, 19.0], 1.0)
+    assert both.counter_time["loket-1"].open == 150.0 and both.counter_time["loket-1"].idle == 106.0
+    assert both.arrivals_by_hour == {8: 8}
+    assert one.services["ktp-el"].issued == 3, "merging leaves the days as they were"
