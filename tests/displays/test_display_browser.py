@@ -7,47 +7,27 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
+from tests.browser import ARTIFACTS, chromium
 from tests.displays.variants import allday_with
-from tests.support import DISPLAY_TOKEN, KIOSK, ROOT, ServerProcess, chromium_path, login, require
+from tests.support import DISPLAY_TOKEN, KIOSK, ServerProcess, login
 
 pytestmark = pytest.mark.browser
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 AUTOPLAY = "--autoplay-policy=no-user-gesture-required"
-ARTIFACTS = ROOT / "artifacts"
 TICKER = "Layanan gratis, tidak dipungut biaya. Jam layanan 07.30-15.30."
-
-
-@contextmanager
-def _launch(args: list[str]) -> Iterator[Browser]:
-    executable = require(chromium_path(), "chromium")  # Debian's chromium; CI fails rather than skips
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=args)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
     """Chromium as a TV stick is set up for the display: sound without a tap."""
-    with _launch([*ARGS, AUTOPLAY]) as b:
+    with chromium(AUTOPLAY) as b:
         yield b
 
 
@@ -197,7 +177,7 @@ def test_blocked_sound_asks_for_one_tap(server: ServerProcess) -> None:
     keeps showing calls, and speaks once tapped."""
     base = server.base_url
     problems: list[str] = []
-    with _launch(ARGS) as browser:
+    with chromium() as browser:
         display = _open_display(browser, base, problems)
         unlock = display.get_by_test_id("sound-unlock")
         expect(unlock).to_be_visible()

@@ -12,23 +12,15 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
+from tests.browser import ARTIFACTS, chromium
 from tests.printers.fake_printer import FakePrinter
 from tests.printers.test_spooler import mall_with_network_printer, slips, wait_for_status
-from tests.support import KIOSK, ROOT, ServerProcess, chromium_path, require
+from tests.support import KIOSK, ServerProcess
 
 pytestmark = pytest.mark.browser
 
-ARGS = [  # as tests/e2e/test_pages_browser.py
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = ROOT / "artifacts"
 LANDSCAPE: ViewportSize = {"width": 1920, "height": 1080}
 PORTRAIT: ViewportSize = {"width": 1080, "height": 1920}
 KIOSK_URL = "/kiosk/kiosk-1#token=" + KIOSK["Authorization"].split()[1]
@@ -36,13 +28,8 @@ KIOSK_URL = "/kiosk/kiosk-1#token=" + KIOSK["Authorization"].split()[1]
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
-    executable = require(chromium_path(), "chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture

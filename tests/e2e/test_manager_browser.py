@@ -1,6 +1,7 @@
 """The floor manager's dashboard and the day's report in a real headless Chromium against a real server:
 a scripted morning (tickets issued, one served, a counter paused) shows up with the right figures, follows
-the floor live without a reload, drills down into an agency, and the report downloads as CSV."""
+the floor live without a reload, drills down into an agency, and the report (a day or a range of days)
+downloads as CSV and as an Excel workbook."""
 
 from __future__ import annotations
 
@@ -15,21 +16,13 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Route, ViewportSize, expect
 
-from tests.support import DEMO_PASSWORD, ROOT, ServerProcess, chromium_path, login, require
+from tests.browser import ARTIFACTS, chromium
+from tests.support import DEMO_PASSWORD, ServerProcess, login
 
 pytestmark = pytest.mark.browser
 
-ARGS = [  # as tests/e2e/test_pages_browser.py
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = ROOT / "artifacts"
 FULL_HD: ViewportSize = {"width": 1920, "height": 1080}
 LAPTOP: ViewportSize = {"width": 1366, "height": 768}
 CSV_HEADER = [
@@ -41,13 +34,8 @@ CSV_HEADER = [
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
-    executable = require(chromium_path(), "chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 def _watch(page: Page, problems: list[str]) -> None:
@@ -196,7 +184,8 @@ def test_dashboard_shows_the_floor_live_and_the_report_downloads(server: ServerP
     # The report for today: the served count in the services table, and the CSV.
     page.get_by_test_id("reports-link").click()
     page.wait_for_url(f"{base}/manager/reports")
-    today = page.get_by_test_id("report-date").input_value()
+    today = page.get_by_test_id("report-from").input_value()
+    expect(page.get_by_test_id("report-to")).to_have_value(today)
     served_cell = page.get_by_test_id("row-services-ktp-el").locator("[data-col=served]")
     expect(served_cell).to_have_text("1")
     expect(page.get_by_test_id("row-services-ktp-el").locator("[data-col=issued]")).to_have_text("4")
@@ -205,7 +194,7 @@ def test_dashboard_shows_the_floor_live_and_the_report_downloads(server: ServerP
     expect(page.get_by_test_id("row-staff-staff:loket1").locator("[data-col=served]")).to_have_text("1")
     expect(page.get_by_test_id("total-served")).to_have_text("1")
     link = page.get_by_test_id("csv-services")
-    assert link.get_attribute("href") == f"/api/stats.csv?date={today}&by=services"
+    assert link.get_attribute("href") == f"/api/stats.csv?from={today}&to={today}&by=services"
     with page.expect_download() as info:
         link.click()
     rows = list(csv.reader(io.StringIO(info.value.path().read_text(encoding="utf-8"))))
@@ -236,11 +225,75 @@ def test_dashboard_shows_the_floor_live_and_the_report_downloads(server: ServerP
 
     # A past day with nothing in it, and a day that has not come.
     past = (datetime.fromisoformat(today) - timedelta(days=3)).date().isoformat()
-    page.get_by_test_id("report-date").fill(past)
+    page.get_by_test_id("report-from").fill(past)
+    page.get_by_test_id("report-to").fill(past)
     page.get_by_test_id("report-show").click()
     expect(page.get_by_test_id("total-issued")).to_have_text("0")
     expect(page.get_by_test_id("section-services")).to_contain_text("Tidak ada kegiatan")
     assert page.url.endswith(f"/manager/reports?date={past}")
+    past_csv = page.get_by_test_id("csv-services").get_attribute("href")
+    assert past_csv == f"/api/stats.csv?from={past}&to={past}&by=services"
+
+    # A range, chosen in the inputs: from 3 days ago to today. The earlier days are empty, so the same figures.
+    page.get_by_test_id("report-from").fill(past)
+    page.get_by_test_id("report-to").fill(today)
+    page.get_by_test_id("report-show").click()
+    expect(page.get_by_test_id("total-served")).to_have_text("1")
+    expect(page.get_by_test_id("total-issued")).to_have_text("4")
+    expect(served_cell).to_have_text("1")
+    expect(page.get_by_test_id("row-counters-loket-1").locator("[data-col=served]")).to_have_text("1")
+    expect(page.get_by_test_id("report-title")).to_contain_text(" – ")
+    expect(page.get_by_test_id("report-error")).to_be_hidden()
+    assert page.url.endswith(f"/manager/reports?from={past}&to={today}")
+    link = page.get_by_test_id("csv-services")
+    assert link.get_attribute("href") == f"/api/stats.csv?from={past}&to={today}&by=services"
+    ranged = context.request.get(f"{base}{link.get_attribute('href')}")
+    assert ranged.ok, ranged.text()
+    rows = list(csv.reader(io.StringIO(ranged.text())))
+    assert rows[0] == CSV_HEADER
+    by_id = {r[1]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    assert (by_id["ktp-el"]["date"], by_id["ktp-el"]["served"]) == (f"{past}..{today}", "1")
+    xlsx = page.get_by_test_id("report-xlsx")
+    expect(xlsx).to_be_visible()
+    assert xlsx.get_attribute("href") == f"/api/stats.xlsx?from={past}&to={today}"
+    with page.expect_download() as info:
+        xlsx.click()
+    assert info.value.failure() is None, info.value.failure()
+    assert info.value.path().read_bytes()[:2] == b"PK", "not an xlsx (zip) file"
+    _shot(page, "reports-range-1920", full_page=True)
+
+    # The range is linkable; ?date= still works; quick buttons; a reversed range is refused in plain words.
+    page.goto(f"{base}/manager/reports?from={past}&to={today}")
+    expect(page.get_by_test_id("report-from")).to_have_value(past)
+    expect(page.get_by_test_id("report-to")).to_have_value(today)
+    expect(page.get_by_test_id("total-served")).to_have_text("1")
+    page.goto(f"{base}/manager/reports?date={past}")
+    expect(page.get_by_test_id("report-from")).to_have_value(past)
+    expect(page.get_by_test_id("report-to")).to_have_value(past)
+    expect(page.get_by_test_id("total-issued")).to_have_text("0")
+    page.get_by_test_id("report-7days").click()
+    week_start = (datetime.fromisoformat(today) - timedelta(days=6)).date().isoformat()
+    expect(page.get_by_test_id("report-from")).to_have_value(week_start)
+    expect(page.get_by_test_id("report-to")).to_have_value(today)
+    expect(page.get_by_test_id("total-served")).to_have_text("1")
+    assert page.url.endswith(f"/manager/reports?from={week_start}&to={today}")
+    page.get_by_test_id("report-month").click()
+    expect(page.get_by_test_id("report-from")).to_have_value(today[:8] + "01")
+    expect(page.get_by_test_id("total-served")).to_have_text("1")
+    page.get_by_test_id("report-today").click()
+    expect(page.get_by_test_id("report-from")).to_have_value(today)
+    page.wait_for_url(f"{base}/manager/reports")
+    page.get_by_test_id("report-from").fill(today)
+    page.get_by_test_id("report-to").fill(past)
+    with page.expect_response(lambda r: r.url.startswith(f"{base}/api/stats?")) as answer:
+        page.get_by_test_id("report-show").click()
+    assert answer.value.status == 422, answer.value.status
+    error = page.get_by_test_id("report-error")
+    expect(error).to_be_visible()
+    expect(error).to_have_text(str(answer.value.json()["detail"]))
+    expect(page.get_by_test_id("report-xlsx")).to_be_hidden()
+    _shot(page, "reports-reversed-1920")
+    problems[:] = [p for p in problems if "422" not in p]  # the browser logs the refused request
 
     assert seen_after < 3.5, seen_after
     assert not problems, problems

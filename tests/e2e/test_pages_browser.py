@@ -8,32 +8,19 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import DEMO_PASSWORD, DISPLAY_TOKEN, KIOSK, ROOT, ServerProcess, chromium_path, login, require
+from tests.browser import ARTIFACTS, chromium
+from tests.support import DEMO_PASSWORD, DISPLAY_TOKEN, KIOSK, ServerProcess, login
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = require(chromium_path(), "chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = ROOT / "artifacts"
 
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, expect  # noqa: E402
 
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 def _watch(page: Page, problems: list[str]) -> None:

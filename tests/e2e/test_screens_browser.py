@@ -14,23 +14,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import DISPLAY_TOKEN, KIOSK, ROOT, ServerProcess, chromium_path, login, require
+from tests.browser import ARTIFACTS, chromium
+from tests.support import DISPLAY_TOKEN, KIOSK, ServerProcess, login
 
 pytestmark = pytest.mark.browser
 
-ARGS = [  # as tests/e2e/test_pages_browser.py
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = ROOT / "artifacts"
 MIN_SCREENSHOT_BYTES = 20_000  # a blank or unstyled page compresses far below this
 KIOSK_URL = "/kiosk/kiosk-1#token=" + KIOSK["Authorization"].split()[1]
 
-from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, ViewportSize, expect  # noqa: E402
 
 PORTRAIT: ViewportSize = {"width": 1080, "height": 1920}  # the kiosk, standing
 LANDSCAPE: ViewportSize = {"width": 1920, "height": 1080}  # the kiosk lying down, a full-HD TV
@@ -38,25 +30,17 @@ TV_SMALL: ViewportSize = {"width": 1366, "height": 768}  # a cheap TV or a clerk
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
-def _launch(*extra: str) -> Iterator[Browser]:
-    executable = require(chromium_path(), "chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=[*ARGS, *extra])
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 @pytest.fixture
 def browser() -> Iterator[Browser]:
-    yield from _launch()
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture
 def strict_autoplay_browser() -> Iterator[Browser]:
     """Sound only after the page has been touched, as on a phone."""
-    yield from _launch("--autoplay-policy=document-user-activation-required")
+    with chromium("--autoplay-policy=document-user-activation-required") as b:
+        yield b
 
 
 @pytest.fixture
