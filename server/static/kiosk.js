@@ -324,9 +324,10 @@
   }
 
   function priorityWords(p) {
-    if (p === 'elderly') return 'Prioritas lansia';
-    if (p === 'disabled') return 'Prioritas disabilitas';
-    if (p === 'pregnant_or_child') return 'Prioritas ibu & anak';
+    var en = lang === 'en';
+    if (p === 'elderly') return en ? 'Priority: elderly' : 'Prioritas lansia';
+    if (p === 'disabled') return en ? 'Priority: disability' : 'Prioritas disabilitas';
+    if (p === 'pregnant_or_child') return en ? 'Priority: pregnant or with a small child' : 'Prioritas ibu & anak';
     return '';
   }
 
