@@ -15,11 +15,12 @@ from typing import Any, Literal
 
 import msgspec
 from litestar import WebSocket, websocket
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException, WebSocketDisconnect
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
 from config.access import Access, DeviceAccess
 from server import auth
 from server.floor import Floor
+from server.live import until_first_done
 from server.spooler import AgentLink, Spooler
 from ticketing.errors import Refusal
 
@@ -58,13 +59,9 @@ async def agent_feed(socket: WebSocket[Any, Any, Any], floor: Floor, access: Acc
     assert printer_id is not None
     link = await spooler.agent_connected(printer_id)
     try:
-        sender = asyncio.ensure_future(_send(socket, link))
-        receiver = asyncio.ensure_future(_receive(socket, spooler, printer_id))
-        await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
-        for task in (sender, receiver):
-            task.cancel()
-            with suppress(asyncio.CancelledError, WebSocketDisconnect, Exception):
-                await task
+        await until_first_done(
+            asyncio.ensure_future(_send(socket, link)), asyncio.ensure_future(_receive(socket, spooler, printer_id))
+        )
         if link.replaced:
             with suppress(Exception):
                 await asyncio.wait_for(socket.close(code=4409, reason="another agent connected for this kiosk"), 1)

@@ -39,11 +39,8 @@ async def _receive(socket: WebSocket[Any, Any, Any]) -> None:
             await socket.send_data('{"type":"pong"}')
 
 
-async def _run_until_first_done(*coros: object) -> None:
-    await _until_first_done(*(asyncio.ensure_future(c) for c in coros))  # type: ignore[call-overload]
-
-
-async def _until_first_done(*tasks: asyncio.Future[None]) -> None:
+async def until_first_done(*tasks: asyncio.Future[None]) -> None:
+    """Run a socket's sender and receiver until either ends (the client left, or was let go)."""
     try:
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
@@ -102,7 +99,7 @@ async def floor_feed(
             sender.cancel()
 
         client.on_overflow = drop
-        await _until_first_done(sender, asyncio.ensure_future(_receive(socket)))
+        await until_first_done(sender, asyncio.ensure_future(_receive(socket)))
         if client.overflowed:
             # Too slow to keep up: drop it; it comes back with since=<last id> and misses nothing.
             with suppress(Exception):
@@ -141,4 +138,4 @@ async def ticket_feed(socket: WebSocket[Any, Any, Any], floor: Floor, personal: 
                 last = message
             await changed
 
-    await _run_until_first_done(push(), _receive(socket))
+    await until_first_done(asyncio.ensure_future(push()), asyncio.ensure_future(_receive(socket)))

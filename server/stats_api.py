@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get
+from litestar.di import Provide
 from litestar.params import Parameter
 from openpyxl import Workbook
 
@@ -137,51 +138,44 @@ async def _compute(floor: Floor, first: date, last: date) -> StatsView:
     return stats_view(floor.mall, days[0] if len(days) == 1 else merge(days), first, last)
 
 
+async def provide_report(
+    floor: Floor,
+    principal: Principal,
+    date: str | None = None,
+    from_: Annotated[str | None, Parameter(query="from")] = None,
+    to: str | None = None,
+) -> StatsView:
+    """The figures a request asks for (date=, or from= and to=), for managers and admins."""
+    auth.require_role(principal, "manager", "admin")
+    return await _compute(floor, *_range(floor, date, from_, to))
+
+
 class StatsController(Controller):
     path = "/api"
     tags = ("managers",)
+    dependencies = {"report": Provide(provide_report)}  # noqa: RUF012 - Litestar's own declaration style
 
     @get(
         "/stats",
         summary="A day's (date=) or a range's (from=, to=) figures, for managers and admins",
     )
-    async def stats(
-        self,
-        floor: Floor,
-        principal: Principal,
-        date: str | None = None,
-        from_: Annotated[str | None, Parameter(query="from")] = None,
-        to: str | None = None,
-    ) -> StatsView:
-        auth.require_role(principal, "manager", "admin")
-        return await _compute(floor, *_range(floor, date, from_, to))
+    async def stats(self, report: StatsView) -> StatsView:
+        return report
 
     @get(
         "/stats.csv",
         media_type="text/csv",
         summary="The same figures as CSV, one row per service, agency, counter or staff member",
     )
-    async def stats_csv(
-        self,
-        floor: Floor,
-        principal: Principal,
-        date: str | None = None,
-        from_: Annotated[str | None, Parameter(query="from")] = None,
-        to: str | None = None,
-        by: str = "services",
-    ) -> Response[str]:
-        auth.require_role(principal, "manager", "admin")
+    async def stats_csv(self, report: StatsView, by: str = "services") -> Response[str]:
         if by not in GROUPS:
             raise Invalid(f"by={by!r}: use one of {', '.join(GROUPS)}.")
-        view = await _compute(floor, *_range(floor, date, from_, to))
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for line in _table(view, by):
-            writer.writerow(line)
+        csv.writer(buffer).writerows(_table(report, by))
         return Response(
             buffer.getvalue(),
             media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{_filename(view, by)}.csv"'},
+            headers={"Content-Disposition": f'attachment; filename="{_filename(report, by)}.csv"'},
         )
 
     @get(
@@ -189,21 +183,12 @@ class StatsController(Controller):
         media_type=XLSX,
         summary="The figures as an Excel workbook: a sheet each for services, agencies, counters and staff",
     )
-    async def stats_xlsx(
-        self,
-        floor: Floor,
-        principal: Principal,
-        date: str | None = None,
-        from_: Annotated[str | None, Parameter(query="from")] = None,
-        to: str | None = None,
-    ) -> Response[bytes]:
-        auth.require_role(principal, "manager", "admin")
-        view = await _compute(floor, *_range(floor, date, from_, to))
+    async def stats_xlsx(self, report: StatsView) -> Response[bytes]:
         book = Workbook()
         book.remove(book.active)
         for group, title in zip(GROUPS, ("Layanan", "Instansi", "Loket", "Petugas"), strict=True):
             sheet = book.create_sheet(title)
-            for line in _table(view, group):
+            for line in _table(report, group):
                 sheet.append(line)
             sheet.freeze_panes = "A2"
         buffer = io.BytesIO()
@@ -211,13 +196,16 @@ class StatsController(Controller):
         return Response(
             buffer.getvalue(),
             media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{_filename(view, "report")}.xlsx"'},
+            headers={"Content-Disposition": f'attachment; filename="{_filename(report, "report")}.xlsx"'},
         )
 
 
+def _days(view: StatsView) -> str:
+    return view.date if view.date == view.to else f"{view.date}..{view.to}"
+
+
 def _filename(view: StatsView, what: str) -> str:
-    days = view.date if view.date == view.to else f"{view.date}..{view.to}"
-    return f"antrian-{view.mall_id}-{days}-{what}"
+    return f"antrian-{view.mall_id}-{_days(view)}-{what}"
 
 
 def _table(view: StatsView, by: str) -> list[list[Any]]:
@@ -231,9 +219,8 @@ def _table(view: StatsView, by: str) -> list[list[Any]]:
     if by == "counters":
         header += ["open_min", "busy_min", "idle_min", "paused_min"]
     out: list[list[Any]] = [header]
-    days = view.date if view.date == view.to else f"{view.date}..{view.to}"
     for r in rows:
-        line: list[Any] = [days, r.id, r.name, r.issued, r.served, r.no_shows, r.transferred_out]
+        line: list[Any] = [_days(view), r.id, r.name, r.issued, r.served, r.no_shows, r.transferred_out]
         line += [r.cancelled, r.recalls, "" if r.service_level is None else r.service_level]
         for f in (r.wait_minutes, r.service_minutes):
             line += [f.count, *("" if v is None else v for v in (f.mean, f.median, f.p90, f.max))]
